@@ -1,0 +1,136 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+  .swiftLanguageMode(.v6)
+]
+
+let package = Package(
+  name: "hotswap",
+  platforms: [.macOS(.v15)],
+  products: [
+    .executable(name: "hotswap", targets: ["hotswap"]),
+    .executable(name: "hotswap-onnx", targets: ["hotswap-onnx"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-nio-http2.git", exact: "1.46.0"),
+    .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
+    .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", exact: "2.9.2"),
+    .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", exact: "2.4.1"),
+    .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
+    .package(url: "https://github.com/LebJe/TOMLKit.git", exact: "0.6.0"),
+    .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+    .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
+  ],
+  targets: [
+    // MARK: ONNX
+    .target(
+      name: "OnnxProto",
+      dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "OnnxInference",
+      dependencies: ["OnnxProto"],
+      swiftSettings: swiftSettings
+    ),
+    .executableTarget(
+      name: "hotswap-onnx",
+      dependencies: [
+        "OnnxInference",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+
+    // MARK: Pure core
+    .target(
+      name: "HotswapConfig",
+      dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "HotswapRouting",
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "HotswapCore",
+      dependencies: [
+        "HotswapConfig", "HotswapRouting", "OnnxInference",
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+
+    // MARK: I/O
+    .systemLibrary(
+      name: "CInotifyTools",
+      pkgConfig: nil,
+      providers: [.apt(["libinotifytools0-dev"])]
+    ),
+    .target(
+      name: "HotswapSystem",
+      dependencies: [
+        "CInotifyTools",
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "HotswapServer",
+      dependencies: [
+        "HotswapCore", "HotswapConfig", "HotswapRouting", "OnnxInference",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .executableTarget(
+      name: "hotswap",
+      dependencies: [
+        "HotswapServer", "HotswapSystem", "HotswapCore", "HotswapConfig",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+
+    // MARK: Tests
+    .testTarget(name: "OnnxInferenceTests", dependencies: ["OnnxInference", "OnnxProto"], swiftSettings: swiftSettings),
+    .testTarget(name: "HotswapConfigTests", dependencies: ["HotswapConfig"], swiftSettings: swiftSettings),
+    .testTarget(name: "HotswapRoutingTests", dependencies: ["HotswapRouting"], swiftSettings: swiftSettings),
+    .testTarget(name: "HotswapSystemTests", dependencies: ["HotswapSystem"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "HotswapCoreTests",
+      dependencies: ["HotswapCore", "HotswapConfig", "HotswapRouting", "OnnxInference"],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "HotswapServerTests",
+      dependencies: [
+        "HotswapServer", "HotswapCore", "HotswapConfig",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+  ]
+)

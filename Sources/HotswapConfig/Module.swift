@@ -1,0 +1,1 @@
+// Module HotswapConfig: placeholder until its first real file lands.

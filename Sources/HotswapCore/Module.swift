@@ -1,0 +1,1 @@
+// Module HotswapCore: placeholder until its first real file lands.

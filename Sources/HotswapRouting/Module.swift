@@ -1,0 +1,1 @@
+// Module HotswapRouting: placeholder until its first real file lands.

@@ -1,0 +1,1 @@
+// Module HotswapServer: placeholder until its first real file lands.

@@ -1,0 +1,1 @@
+// Module HotswapSystem: placeholder until its first real file lands.

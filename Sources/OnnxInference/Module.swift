@@ -1,0 +1,1 @@
+// Module OnnxInference: placeholder until its first real file lands.

@@ -1,0 +1,1 @@
+// Module OnnxProto: placeholder until its first real file lands.

@@ -1,0 +1,1 @@
+print("hotswap-onnx: not built yet")

@@ -1,0 +1,1 @@
+print("hotswap: not built yet")

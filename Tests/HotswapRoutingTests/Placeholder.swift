@@ -1,0 +1,1 @@
+// Tests for HotswapRouting land here.
