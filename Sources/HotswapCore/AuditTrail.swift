@@ -1,0 +1,129 @@
+import Foundation
+import Synchronization
+
+/// The append-only history of plan changes: one JSON object per line in `history.jsonl` in the
+/// state directory. `hotswap history` prints it; `hotswap rollback` returns to the config text of
+/// the applied change before the current one.
+public final class AuditTrail: Sendable {
+  /// Whether a change was applied.
+  public enum Result: String, Sendable, Codable {
+    case applied
+    case rejected
+  }
+
+  /// One line of the history.
+  public struct Entry: Sendable, Codable, Equatable {
+    /// When, as ISO 8601.
+    public var time: String
+    /// Generation after the change (applied) or still serving (rejected).
+    public var generation: UInt64
+    /// Applied or rejected.
+    public var result: Result
+    /// Why it was rejected.
+    public var reason: String?
+    /// What set it off (`startup`, `config-changed`, `sighup`, `model-changed`, …).
+    public var trigger: String
+    /// The config file.
+    public var configPath: String
+    /// SHA-256 of the config content read.
+    public var configSHA256: String
+    /// One-line diff of the plan.
+    public var diff: String
+    /// The config file's owner (`user:group`) and mode (octal) when read.
+    public var owner: String?
+    /// The config file's permission bits, octal.
+    public var mode: String?
+    /// The full config text of an applied change, for rollback.
+    public var config: String?
+
+    enum CodingKeys: String, CodingKey {
+      case time, generation, result, reason, trigger, diff, owner, mode, config
+      case configPath = "config_path"
+      case configSHA256 = "config_sha256"
+    }
+  }
+
+  /// The history file.
+  public let path: String
+  private let lock = Mutex(())
+
+  /// Uses `directory/history.jsonl`, creating the directory if needed.
+  public init(directory: String) throws {
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    path = (directory as NSString).appendingPathComponent("history.jsonl")
+  }
+
+  /// Appends one entry. Failures to write are reported once through the return value, never thrown
+  /// into the reload path.
+  @discardableResult
+  func record(_ draft: Draft) -> Bool {
+    let attributes = try? FileManager.default.attributesOfItem(atPath: draft.configPath)
+    var owner: String? = nil
+    if let user = attributes?[.ownerAccountName] as? String {
+      owner = user + ":" + ((attributes?[.groupOwnerAccountName] as? String) ?? "?")
+    }
+    let mode = (attributes?[.posixPermissions] as? NSNumber).map { String($0.intValue, radix: 8) }
+    let entry = Entry(
+      time: ISO8601DateFormatter().string(from: draft.change.time),
+      generation: draft.change.generation,
+      result: draft.result,
+      reason: draft.reason,
+      trigger: draft.trigger.label,
+      configPath: draft.configPath,
+      configSHA256: draft.change.configSHA256,
+      diff: draft.change.summary,
+      owner: owner,
+      mode: mode,
+      config: draft.config
+    )
+    return append(entry)
+  }
+
+  /// Appends an entry as one line.
+  @discardableResult
+  public func append(_ entry: Entry) -> Bool {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    guard var line = try? encoder.encode(entry) else { return false }
+    line.append(UInt8(ascii: "\n"))
+    return lock.withLock { _ in
+      if !FileManager.default.fileExists(atPath: path) {
+        return FileManager.default.createFile(atPath: path, contents: line, attributes: [.posixPermissions: 0o640])
+      }
+      guard let handle = FileHandle(forWritingAtPath: path) else { return false }
+      defer { try? handle.close() }
+      do {
+        try handle.seekToEnd()
+        try handle.write(contentsOf: line)
+        try handle.synchronize()
+        return true
+      } catch {
+        return false
+      }
+    }
+  }
+
+  /// Every entry, oldest first. Lines that do not parse (a torn last line) are skipped.
+  public func entries() -> [Entry] {
+    guard let data = FileManager.default.contents(atPath: path) else { return [] }
+    let decoder = JSONDecoder()
+    return data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(Entry.self, from: Data($0)) }
+  }
+
+  /// The config text to return to: the applied entry before the current one whose content
+  /// differs from the current one.
+  public func rollbackTarget() -> Entry? {
+    let applied = entries().filter { $0.result == .applied && $0.config != nil }
+    guard let current = applied.last else { return nil }
+    return applied.dropLast().last { $0.configSHA256 != current.configSHA256 }
+  }
+
+  struct Draft {
+    var change: DeploymentState.Change
+    var result: Result
+    var reason: String?
+    var trigger: Reconciler.Trigger
+    var configPath: String
+    var config: String?
+  }
+}

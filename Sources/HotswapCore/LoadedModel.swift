@@ -1,0 +1,59 @@
+import Foundation
+import OnnxInference
+
+/// One model file, loaded, checked and warmed up: what a slot holds. Immutable and shared by every
+/// snapshot that uses it; freed when the last snapshot and the last in-flight request drop it.
+public final class LoadedModel: Sendable {
+  /// The model file's path as the plan resolved it.
+  public let path: String
+  /// SHA-256 of the file's bytes when it was loaded.
+  public let sha256: String
+  /// Size of the file in bytes.
+  public let fileSize: Int
+  /// The version this slot reports: the plan's `version`, else the model's metadata, else its folder.
+  public let version: String
+  /// The model's own name from its metadata, if any.
+  public let modelName: String?
+  /// Wall-clock time the load finished.
+  public let loadedAt: Date
+  /// How long reading, checking and warming up took.
+  public let loadDuration: Duration
+  /// The executable session.
+  public let session: InferenceSession
+  /// How features and outputs map.
+  public let schema: ModelSchema
+
+  /// Wraps an already created session.
+  public init(
+    path: String,
+    sha256: String,
+    fileSize: Int,
+    version: String,
+    session: InferenceSession,
+    loadedAt: Date,
+    loadDuration: Duration
+  ) {
+    self.path = path
+    self.sha256 = sha256
+    self.fileSize = fileSize
+    self.version = version
+    self.modelName = session.metadata.name
+    self.session = session
+    self.schema = ModelSchema(session: session)
+    self.loadedAt = loadedAt
+    self.loadDuration = loadDuration
+  }
+
+  /// Predicts every row. Rows must each hold `schema.featureCount` features.
+  public func predict(rows: [[FeatureValue]]) throws(PredictionError) -> [Prediction] {
+    let inputs = try FeatureEncoder(schema: schema).tensors(for: rows)
+    let outputs: [Tensor]
+    do {
+      outputs = try session.run(inputs)
+    } catch {
+      if error.code == .invalidInput { throw PredictionError(.invalidInput, error.message) }
+      throw PredictionError(.inferenceFailed, "model '\(version)' failed: \(error.message)")
+    }
+    return try PredictionReader(schema: schema).predictions(from: outputs, rowCount: rows.count)
+  }
+}

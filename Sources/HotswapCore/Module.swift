@@ -1,1 +1,0 @@
-// Module HotswapCore: placeholder until its first real file lands.
