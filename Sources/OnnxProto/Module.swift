@@ -1,1 +1,0 @@
-// Module OnnxProto: placeholder until its first real file lands.

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Regenerates the committed Swift code for the repository's .proto files. Run it after editing a
+# file under proto/. It builds the protoc plugins it needs from the local package mirror when they
+# are missing (cached under $PLUGIN_CACHE), so CI, which only compiles the committed code, never
+# needs them. Requires `protoc` (Debian: protobuf-compiler).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+MIRROR=${SWIFT_PACKAGE_MIRROR:-/opt/swift-packages}
+PLUGIN_CACHE=${PLUGIN_CACHE:-/tmp/hotswap-protoc-plugins}
+SWIFT_PROTOBUF_VERSION=1.39.0
+
+# Prints the path of protoc-gen-swift, building it from the mirror at the pinned tag if needed.
+protoc_gen_swift() {
+  local src="$PLUGIN_CACHE/swift-protobuf-$SWIFT_PROTOBUF_VERSION"
+  local bin="$src/.build/release/protoc-gen-swift"
+  if [ ! -x "$bin" ]; then
+    if [ ! -d "$src/.git" ]; then
+      mkdir -p "$PLUGIN_CACHE"
+      git clone -q "$MIRROR/apple/swift-protobuf.git" "$src" >&2
+      git -C "$src" -c advice.detachedHead=false checkout -q "$SWIFT_PROTOBUF_VERSION" >&2
+    fi
+    echo "generate-protos: building protoc-gen-swift $SWIFT_PROTOBUF_VERSION (once)" >&2
+    swift build -c release --package-path "$src" --product protoc-gen-swift >&2
+  fi
+  echo "$bin"
+}
+
+# Sources/OnnxProto: the minimal ONNX schema read by OnnxInference.
+generate_onnx_proto() {
+  local plugin
+  plugin=$(protoc_gen_swift)
+  local out=Sources/OnnxProto
+  rm -f "$out"/*.pb.swift "$out"/Module.swift
+  protoc --plugin=protoc-gen-swift="$plugin" \
+    --proto_path=proto/onnx \
+    --swift_opt=Visibility=Public \
+    --swift_out="$out" \
+    proto/onnx/onnx.proto
+  echo "generate-protos: wrote $out/onnx.pb.swift"
+}
+
+generate_onnx_proto
