@@ -1,0 +1,94 @@
+# Hotswap — everyday commands. `make help` lists them. The README's two commands are
+# `make run` (scripts/run.sh) and `make test` (scripts/test.sh).
+
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+CONFDIR     ?= /etc/hotswap
+STATEDIR    ?= /var/lib/hotswap
+MODELDIR    ?= $(STATEDIR)/models
+UNITDIR     ?= /etc/systemd/system
+DESTDIR     ?=
+URL         ?= http://127.0.0.1:8080
+BENCH_SECONDS ?= 10
+BENCH_CONNECTIONS ?= 32
+SYSTEMCTL   ?= systemctl
+# Release binaries link the Swift runtime statically, so the box needs no toolchain.
+SWIFT_RELEASE_FLAGS ?= -c release --product hotswap --static-swift-stdlib
+# `make install` installs this binary; empty = build it first (build as yourself, then
+# `sudo make install`, so that .build/ stays yours).
+HOTSWAP_BINARY ?=
+
+.PHONY: help build run test bench models install uninstall format lint compose-up compose-nginx \
+        compose-monitoring compose-down
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{ printf "  %-20s %s\n", $$1, $$2 }'
+
+build: ## Build the release binary (.build/release/hotswap)
+	swift build $(SWIFT_RELEASE_FLAGS)
+
+run: ## Build and serve conf/active.toml on 127.0.0.1:8080 (scripts/run.sh)
+	scripts/run.sh
+
+test: ## Everything: deps, format check, build, swift test, pytest (scripts/test.sh)
+	scripts/test.sh
+
+bench: ## Load a running server with wrk: POST /predict at URL for BENCH_SECONDS
+	@command -v wrk >/dev/null || { echo "bench: wrk is missing (scripts/deps.sh installs it)" >&2; exit 1; }
+	@curl -fsS --max-time 2 $(URL)/health >/dev/null || { echo "bench: nothing answers at $(URL); start it with 'make run'" >&2; exit 1; }
+	@printf '%s\n' 'wrk.method = "POST"' 'wrk.headers["Content-Type"] = "application/json"' \
+	  'wrk.body = "{\"features\":[5.1,3.5,1.4,0.2]}"' > .bench-predict.lua
+	wrk -t 2 -c $(BENCH_CONNECTIONS) -d $(BENCH_SECONDS)s --latency -s .bench-predict.lua $(URL)/predict
+	@rm -f .bench-predict.lua
+
+models: ## Re-export models/ from scikit-learn's bundled datasets (reproducible)
+	scripts/deps.sh
+	.venv/bin/python tools/models/export_models.py
+
+# The installed config names the models by absolute path: relative paths in conf/active.toml
+# point into the repository's models/ folder, which on the box is $(MODELDIR).
+install: ## Install binary, config, models and systemd units (as root; see docs/operations.md)
+	@binary="$(HOTSWAP_BINARY)"; \
+	if [ -z "$$binary" ]; then swift build $(SWIFT_RELEASE_FLAGS) && binary="$$(swift build -c release --show-bin-path)/hotswap"; fi; \
+	install -D -m 0755 "$$binary" $(DESTDIR)$(BINDIR)/hotswap
+	install -d -m 0755 $(DESTDIR)$(CONFDIR) $(DESTDIR)$(MODELDIR)
+	@if [ -e $(DESTDIR)$(CONFDIR)/active.toml ]; then \
+	  echo "install: keeping the existing $(CONFDIR)/active.toml"; \
+	else \
+	  sed 's#"\.\./models/#"$(MODELDIR)/#' conf/active.toml > $(DESTDIR)$(CONFDIR)/active.toml && \
+	  chmod 0644 $(DESTDIR)$(CONFDIR)/active.toml; \
+	fi
+	cp -R models/. $(DESTDIR)$(MODELDIR)/
+	chmod -R u=rwX,go=rX $(DESTDIR)$(MODELDIR)
+	install -D -m 0644 systemd/hotswap.service $(DESTDIR)$(UNITDIR)/hotswap.service
+	install -D -m 0644 systemd/hotswap.socket $(DESTDIR)$(UNITDIR)/hotswap.socket
+	@if [ -z "$(DESTDIR)" ]; then \
+	  getent passwd hotswap >/dev/null || useradd --system --user-group --home-dir $(STATEDIR) \
+	    --no-create-home --shell /usr/sbin/nologin hotswap; \
+	  $(SYSTEMCTL) daemon-reload; \
+	  echo "installed; start with: systemctl enable --now hotswap.socket hotswap.service"; \
+	fi
+
+uninstall: ## Remove binary and units (config, models and history stay)
+	-$(SYSTEMCTL) disable --now hotswap.service hotswap.socket
+	rm -f $(DESTDIR)$(BINDIR)/hotswap $(DESTDIR)$(UNITDIR)/hotswap.service $(DESTDIR)$(UNITDIR)/hotswap.socket
+	-$(SYSTEMCTL) daemon-reload
+
+format: ## Format the Swift sources in place
+	swift format -i -r Sources Tests Package.swift
+
+lint: ## Check formatting (as CI does) and the shell scripts' syntax
+	swift format lint --strict -r Sources Tests Package.swift
+	@for f in scripts/*.sh; do bash -n "$$f" || exit 1; done
+
+compose-up: ## docker compose: the single process on :8080
+	docker compose up -d --build
+
+compose-nginx: ## docker compose: blue and green behind nginx (:80 HTTP, :50050 gRPC, :8001/:8002 direct)
+	docker compose --profile nginx up -d --build
+
+compose-monitoring: ## docker compose: + Prometheus (:9090) and Grafana (:3000)
+	docker compose --profile monitoring up -d --build
+
+compose-down: ## docker compose: stop everything
+	docker compose --profile nginx --profile monitoring down
