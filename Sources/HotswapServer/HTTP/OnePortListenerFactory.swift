@@ -1,0 +1,58 @@
+import GRPCNIOTransportCore
+import NIOCore
+import NIOPosix
+
+/// The one listening port for every protocol. grpc-swift-2's `HTTP2ServerTransport.Custom` calls
+/// it to create the listener; each accepted connection starts with a `ProtocolSniffer`, which
+/// hands HTTP/2 (gRPC) connections to the transport through the gate and configures HTTP/1.1
+/// connections for REST right there. So gRPC's graceful shutdown quiesces REST connections too.
+struct OnePortListenerFactory: HTTP2ServerTransport.ListenerFactory {
+  let eventLoopGroup: any EventLoopGroup
+  let binding: ListenBinding
+  let http1: HTTP1Pipeline
+  let limit: ConnectionLimit
+
+  func makeListeningChannel(
+    listenerConfigurator: HTTP2ServerTransport.ListenerConfigurator,
+    connectionConfigurator: HTTP2ServerTransport.ConnectionConfigurator
+  ) async throws -> NIOAsyncChannel<HTTP2ServerTransport.ConnectionConfigurator.ConnectionChannel, Never> {
+    let gate = HTTP2ConnectionGate()
+    let http1 = self.http1
+    let limit = self.limit
+    let bootstrap = ServerBootstrap(group: eventLoopGroup)
+      .serverChannelOption(.backlog, value: 1024)
+      .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+      .serverChannelInitializer { channel in listenerConfigurator.configure(channel: channel) }
+      .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+      .childChannelInitializer { channel in
+        guard limit.acquire() else { return channel.eventLoop.makeFailedFuture(TooManyConnections()) }
+        channel.closeFuture.whenComplete { _ in limit.release() }
+        return channel.eventLoop.makeCompletedFuture {
+          let sniffer = ProtocolSniffer { channel, decision in
+            switch decision {
+            case .http1:
+              try http1.configure(channel)
+            case .http2:
+              let configured = connectionConfigurator.configure(channel: channel, tls: .none)
+              configured.whenSuccess { gate.deliver($0) }
+              configured.whenFailure { _ in channel.close(promise: nil) }
+            }
+          }
+          try channel.pipeline.syncOperations.addHandler(sniffer)
+        }
+      }
+    let serverChannel: any Channel
+    switch binding {
+    case .address(let host, let port):
+      serverChannel = try await bootstrap.bind(host: host, port: port).get()
+    case .inheritedSocket(let descriptor):
+      serverChannel = try await bootstrap.withBoundSocket(descriptor).get()
+    }
+    return try await serverChannel.eventLoop.submit {
+      try serverChannel.pipeline.syncOperations.addHandler(gate)
+      return try NIOAsyncChannel<HTTP2ServerTransport.ConnectionConfigurator.ConnectionChannel, Never>(
+        wrappingChannelSynchronously: serverChannel
+      )
+    }.get()
+  }
+}

@@ -1,0 +1,67 @@
+import GRPCCore
+import GRPCNIOTransportCore
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The server on its one port: REST over HTTP/1.1 and gRPC over HTTP/2, told apart per
+/// connection. `run()` serves until `beginGracefulShutdown()`, which stops accepting, lets
+/// requests in flight finish, and returns once every connection has closed.
+public final class HotswapServer: Sendable {
+  private let transport: HTTP2ServerTransport.Custom<OnePortListenerFactory>
+  private let grpcServer: GRPCServer<HTTP2ServerTransport.Custom<OnePortListenerFactory>>
+  private let limit: ConnectionLimit
+
+  /// Creates a server. `services` are the gRPC services registered on the port.
+  public init(
+    environment: ServingEnvironment,
+    binding: ListenBinding,
+    services: [any RegistrableRPCService],
+    eventLoopGroup: MultiThreadedEventLoopGroup = .singletonMultiThreadedEventLoopGroup,
+    threadPool: NIOThreadPool = .singleton
+  ) {
+    let settings = environment.settings
+    limit = ConnectionLimit(maximum: settings.maxConnections)
+    let http1 = HTTP1Pipeline(
+      router: RESTRouter(environment: environment),
+      threadPool: threadPool,
+      maxBodyBytes: settings.maxBodyBytes,
+      maxHeaderBytes: settings.maxHeaderBytes,
+      idleTimeout: Self.timeAmount(settings.idleTimeout)
+    )
+    let factory = OnePortListenerFactory(eventLoopGroup: eventLoopGroup, binding: binding, http1: http1, limit: limit)
+    var config = HTTP2ServerTransport.Custom<OnePortListenerFactory>.Config.defaults
+    config.rpc.maxRequestPayloadSize = settings.maxMessageBytes
+    config.connection.maxIdleTime = settings.idleTimeout
+    transport = HTTP2ServerTransport.Custom(listenerFactory: factory, config: config)
+    grpcServer = GRPCServer(transport: transport, services: services)
+  }
+
+  /// Serves until shut down. Throws if the port cannot be bound.
+  public func run() async throws {
+    try await grpcServer.serve()
+  }
+
+  /// Stops accepting and closes connections as their requests finish.
+  public func beginGracefulShutdown() {
+    grpcServer.beginGracefulShutdown()
+  }
+
+  /// The bound port, once listening (nil if binding failed or the server stopped).
+  public var listeningPort: Int? {
+    get async {
+      guard let address = await transport.listeningAddress else { return nil }
+      if let ipv4 = address.ipv4 { return ipv4.port }
+      if let ipv6 = address.ipv6 { return ipv6.port }
+      return nil
+    }
+  }
+
+  /// Connections open now.
+  public var openConnections: Int { limit.current }
+
+  static func timeAmount(_ duration: Duration) -> TimeAmount {
+    let (seconds, attoseconds) = duration.components
+    return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+  }
+}

@@ -1,0 +1,282 @@
+/// Why a body is not valid JSON, with the byte offset.
+public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// What is wrong.
+  public let message: String
+  /// Byte offset into the body.
+  public let offset: Int
+
+  /// "message at byte N".
+  public var description: String { "\(message) at byte \(offset)" }
+}
+
+/// A strict RFC 8259 parser over bytes: no NaN/Infinity literals, no trailing commas, no comments,
+/// bounded nesting, duplicate keys rejected. Written for request bodies: one pass, no Foundation.
+public struct JSONParser {
+  /// Deepest nesting accepted.
+  public static let maxDepth = 64
+
+  private let bytes: UnsafeBufferPointer<UInt8>
+  private var index = 0
+  private var depth = 0
+
+  private init(bytes: UnsafeBufferPointer<UInt8>) {
+    self.bytes = bytes
+  }
+
+  /// Parses a whole document.
+  public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+    let result: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
+      parseBuffer(buffer)
+    }
+    if let result { return try result.get() }
+    let copy = Array(bytes)
+    return try copy.withUnsafeBufferPointer { parseBuffer($0) }.get()
+  }
+
+  private static func parseBuffer(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONParseError> {
+    var parser = JSONParser(bytes: buffer)
+    do {
+      parser.skipWhitespace()
+      let value = try parser.parseValue()
+      parser.skipWhitespace()
+      guard parser.index == buffer.count else { throw parser.error("unexpected data after the JSON value") }
+      return .success(value)
+    } catch {
+      return .failure(error)
+    }
+  }
+
+  private func error(_ message: String) -> JSONParseError {
+    JSONParseError(message: message, offset: index)
+  }
+
+  private mutating func skipWhitespace() {
+    while index < bytes.count {
+      switch bytes[index] {
+      case 0x20, 0x09, 0x0A, 0x0D: index += 1
+      default: return
+      }
+    }
+  }
+
+  private mutating func parseValue() throws(JSONParseError) -> JSONValue {
+    guard index < bytes.count else { throw error(index == 0 ? "empty body" : "unexpected end of JSON") }
+    switch bytes[index] {
+    case UInt8(ascii: "{"): return try parseObject()
+    case UInt8(ascii: "["): return try parseArray()
+    case UInt8(ascii: "\""): return .string(try parseString())
+    case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+    case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+    case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+    case UInt8(ascii: "N"), UInt8(ascii: "I"):
+      throw error("NaN and Infinity are not JSON; send null for a missing value")
+    default:
+      throw error("unexpected character '\(Self.printable(bytes[index]))'")
+    }
+  }
+
+  private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+    let count = literal.utf8CodeUnitCount
+    guard index + count <= bytes.count else { throw error("invalid literal") }
+    let start = literal.utf8Start
+    for offset in 0..<count where bytes[index + offset] != start[offset] {
+      throw error("invalid literal")
+    }
+    index += count
+  }
+
+  private mutating func enter() throws(JSONParseError) {
+    depth += 1
+    if depth > Self.maxDepth { throw error("JSON nested deeper than \(Self.maxDepth) levels") }
+  }
+
+  private mutating func parseObject() throws(JSONParseError) -> JSONValue {
+    try enter()
+    index += 1
+    var members: [(key: String, value: JSONValue)] = []
+    skipWhitespace()
+    if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+      index += 1
+      depth -= 1
+      return .object(JSONObject(members))
+    }
+    while true {
+      skipWhitespace()
+      guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+      let key = try parseString()
+      if members.contains(where: { $0.key == key }) { throw error("duplicate key '\(key)'") }
+      skipWhitespace()
+      guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
+      index += 1
+      skipWhitespace()
+      members.append((key, try parseValue()))
+      skipWhitespace()
+      guard index < bytes.count else { throw error("unexpected end of JSON in an object") }
+      if bytes[index] == UInt8(ascii: ",") {
+        index += 1
+        continue
+      }
+      guard bytes[index] == UInt8(ascii: "}") else { throw error("expected ',' or '}' in an object") }
+      index += 1
+      depth -= 1
+      return .object(JSONObject(members))
+    }
+  }
+
+  private mutating func parseArray() throws(JSONParseError) -> JSONValue {
+    try enter()
+    index += 1
+    var elements: [JSONValue] = []
+    skipWhitespace()
+    if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+      index += 1
+      depth -= 1
+      return .array(elements)
+    }
+    while true {
+      skipWhitespace()
+      elements.append(try parseValue())
+      skipWhitespace()
+      guard index < bytes.count else { throw error("unexpected end of JSON in an array") }
+      if bytes[index] == UInt8(ascii: ",") {
+        index += 1
+        continue
+      }
+      guard bytes[index] == UInt8(ascii: "]") else { throw error("expected ',' or ']' in an array") }
+      index += 1
+      depth -= 1
+      return .array(elements)
+    }
+  }
+
+  private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
+    let start = index
+    var isInteger = true
+    if bytes[index] == UInt8(ascii: "-") { index += 1 }
+    guard index < bytes.count, Self.isDigit(bytes[index]) else { throw error("invalid number") }
+    if bytes[index] == UInt8(ascii: "0") {
+      index += 1
+      if index < bytes.count, Self.isDigit(bytes[index]) { throw error("numbers may not have leading zeros") }
+    } else {
+      while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
+    }
+    if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+      isInteger = false
+      index += 1
+      guard index < bytes.count, Self.isDigit(bytes[index]) else { throw error("invalid number: digit expected after '.'") }
+      while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
+    }
+    if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+      isInteger = false
+      index += 1
+      if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+      guard index < bytes.count, Self.isDigit(bytes[index]) else { throw error("invalid number: digit expected in exponent") }
+      while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
+    }
+    let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+    guard let value = Double(text) else { throw JSONParseError(message: "invalid number", offset: start) }
+    guard value.isFinite else { throw JSONParseError(message: "number out of range", offset: start) }
+    return .number(value, isInteger: isInteger)
+  }
+
+  private mutating func parseString() throws(JSONParseError) -> String {
+    index += 1
+    let start = index
+    // Fast path: no escapes.
+    while index < bytes.count {
+      let byte = bytes[index]
+      if byte == UInt8(ascii: "\"") {
+        let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
+        index += 1
+        guard let text = String(validating: slice, as: UTF8.self) else {
+          throw JSONParseError(message: "invalid UTF-8 in string", offset: start)
+        }
+        return text
+      }
+      if byte == UInt8(ascii: "\\") { break }
+      if byte < 0x20 { throw error("control character in string") }
+      index += 1
+    }
+    var scalars = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+    while index < bytes.count {
+      let byte = bytes[index]
+      switch byte {
+      case UInt8(ascii: "\""):
+        index += 1
+        guard let text = String(validating: scalars, as: UTF8.self) else {
+          throw JSONParseError(message: "invalid UTF-8 in string", offset: start)
+        }
+        return text
+      case UInt8(ascii: "\\"):
+        index += 1
+        try appendEscape(to: &scalars)
+      case 0..<0x20:
+        throw error("control character in string")
+      default:
+        scalars.append(byte)
+        index += 1
+      }
+    }
+    throw error("unterminated string")
+  }
+
+  private mutating func appendEscape(to output: inout [UInt8]) throws(JSONParseError) {
+    guard index < bytes.count else { throw error("unterminated escape") }
+    let byte = bytes[index]
+    index += 1
+    switch byte {
+    case UInt8(ascii: "\""): output.append(0x22)
+    case UInt8(ascii: "\\"): output.append(0x5C)
+    case UInt8(ascii: "/"): output.append(0x2F)
+    case UInt8(ascii: "b"): output.append(0x08)
+    case UInt8(ascii: "f"): output.append(0x0C)
+    case UInt8(ascii: "n"): output.append(0x0A)
+    case UInt8(ascii: "r"): output.append(0x0D)
+    case UInt8(ascii: "t"): output.append(0x09)
+    case UInt8(ascii: "u"):
+      var code = try hex4()
+      if (0xD800..<0xDC00).contains(code) {
+        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+          throw error("unpaired surrogate in \\u escape")
+        }
+        index += 2
+        let low = try hex4()
+        guard (0xDC00..<0xE000).contains(low) else { throw error("invalid low surrogate in \\u escape") }
+        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+      } else if (0xDC00..<0xE000).contains(code) {
+        throw error("unpaired surrogate in \\u escape")
+      }
+      guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
+      output.append(contentsOf: Array(String(Character(scalar)).utf8))
+    default:
+      throw error("invalid escape '\\\(Self.printable(byte))'")
+    }
+  }
+
+  private mutating func hex4() throws(JSONParseError) -> UInt32 {
+    guard index + 4 <= bytes.count else { throw error("truncated \\u escape") }
+    var value: UInt32 = 0
+    for _ in 0..<4 {
+      let byte = bytes[index]
+      let digit: UInt32
+      switch byte {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+      default: throw error("invalid hex digit in \\u escape")
+      }
+      value = value << 4 | digit
+      index += 1
+    }
+    return value
+  }
+
+  private static func isDigit(_ byte: UInt8) -> Bool {
+    byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")
+  }
+
+  private static func printable(_ byte: UInt8) -> String {
+    (0x21..<0x7F).contains(byte) ? String(UnicodeScalar(byte)) : "\\x" + String(byte, radix: 16)
+  }
+}

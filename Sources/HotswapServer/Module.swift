@@ -1,1 +1,0 @@
-// Module HotswapServer: placeholder until its first real file lands.

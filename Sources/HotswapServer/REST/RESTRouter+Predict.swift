@@ -1,0 +1,100 @@
+import HotswapCore
+import NIOHTTP1
+
+extension RESTRouter {
+  /// Most rows one `/predict` request may carry.
+  static let maxRowsPerRequest = 100_000
+
+  /// `POST /predict`: decode the rows, pick the slot, predict, answer with the slot and version.
+  func predict(_ request: RESTRequest) throws -> RouteResult {
+    let snapshot = try currentSnapshot()
+    let slot = try chooseSlot(snapshot, request)
+    let body: JSONValue
+    do {
+      body = try JSONParser.parse(request.bodyBytes)
+    } catch {
+      throw HTTPError(.badRequest, "invalid JSON: \(error)")
+    }
+    let decoder = PredictRequestDecoder(featureNames: slot.model.schema.featureNames, maxRows: Self.maxRowsPerRequest)
+    let decoded = try decoder.decode(body)
+    if decoded.rows.count > Self.inlineRowLimit {
+      return .offload { Self.runPrediction(decoded, on: slot) }
+    }
+    return .response(Self.runPrediction(decoded, on: slot))
+  }
+
+  static func runPrediction(_ body: PredictRequestBody, on slot: ServingSlot) -> RESTResponse {
+    let predictions: [Prediction]
+    do {
+      predictions = try slot.model.predict(rows: body.rows)
+    } catch {
+      let status: HTTPResponseStatus = error.code == .inferenceFailed ? .internalServerError : .badRequest
+      var response = HTTPError(status, error.message).response
+      response.headers.add(contentsOf: slotHeaders(slot))
+      return response
+    }
+    var writer = JSONWriter(capacity: 128 + predictions.count * 64)
+    writer.beginObject()
+    switch body.form {
+    case .instances:
+      writer.key("predictions")
+      writer.beginArray()
+      for prediction in predictions {
+        writer.beginObject()
+        write(prediction, classNames: slot.model.schema, into: &writer, asList: false)
+        writer.endObject()
+      }
+      writer.endArray()
+    case .x:
+      write(predictions[0], classNames: slot.model.schema, into: &writer, asList: true)
+    case .features, .named:
+      write(predictions[0], classNames: slot.model.schema, into: &writer, asList: false)
+    }
+    writer.key("model_version")
+    writer.string(slot.version)
+    writer.key("slot")
+    writer.string(slot.name)
+    writer.endObject()
+    return .json(.ok, writer, headers: slotHeaders(slot))
+  }
+
+  private static func write(_ prediction: Prediction, classNames schema: ModelSchema, into writer: inout JSONWriter, asList: Bool) {
+    writer.key("prediction")
+    if asList { writer.beginArray() }
+    switch prediction.value {
+    case .integer(let value): writer.integer(value)
+    case .string(let value): writer.string(value)
+    case .number(let value): writer.number(value)
+    case .numbers(let values):
+      writer.beginArray()
+      for value in values { writer.number(value) }
+      writer.endArray()
+    }
+    if asList { writer.endArray() }
+    if let className = prediction.className {
+      writer.key("class_name")
+      writer.string(className)
+    }
+    if let confidence = prediction.confidence {
+      writer.key("confidence")
+      writer.number(Float(confidence))
+    }
+    if let probabilities = prediction.probabilities {
+      writer.key("probabilities")
+      writer.beginObject()
+      let labels = probabilityLabels(schema, count: probabilities.count)
+      for (label, probability) in zip(labels, probabilities) {
+        writer.key(label)
+        writer.number(Float(probability))
+      }
+      writer.endObject()
+    }
+  }
+
+  /// Keys for the probabilities object: class names when the model has them, else its labels.
+  private static func probabilityLabels(_ schema: ModelSchema, count: Int) -> [String] {
+    if let names = schema.classNames, names.count == count { return names }
+    if case .classifier(_, _, let classes) = schema.reading, classes.count == count { return classes }
+    return (0..<count).map(String.init)
+  }
+}

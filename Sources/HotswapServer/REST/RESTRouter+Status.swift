@@ -1,0 +1,124 @@
+import Foundation
+import HotswapCore
+
+extension RESTRouter {
+  /// `GET /status`: the deployment as JSON — generation, slots with path, version, sha256, load
+  /// time and share, sticky header, the last applied change and the last error.
+  func status() -> RESTResponse {
+    var writer = JSONWriter(capacity: 1024)
+    StatusDocument(environment: environment).write(into: &writer)
+    return .json(.ok, writer)
+  }
+}
+
+/// The `/status` document, shared by the REST route and `hotswap status`.
+public struct StatusDocument: Sendable {
+  let environment: ServingEnvironment
+
+  /// Creates the document for an environment.
+  public init(environment: ServingEnvironment) {
+    self.environment = environment
+  }
+
+  /// Writes it.
+  public func write(into writer: inout JSONWriter) {
+    let state = environment.state.value
+    let snapshot = environment.store.snapshot
+    let iso = ISO8601DateFormatter()
+    iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    writer.beginObject()
+    writer.key("server")
+    writer.beginObject()
+    writer.key("version")
+    writer.string(environment.serverVersion)
+    writer.key("model_name")
+    writer.string(environment.modelName)
+    writer.key("listen")
+    writer.string(environment.settings.listen.description)
+    writer.key("started_at")
+    writer.string(iso.string(from: environment.startedAt))
+    writer.key("uptime_seconds")
+    writer.number(Date().timeIntervalSince(environment.startedAt))
+    writer.endObject()
+    writer.key("config_path")
+    writer.string(state.configPath)
+    writer.key("generation")
+    if let snapshot { writer.integer(Int64(snapshot.generation)) } else { writer.null() }
+    writer.key("sticky_header")
+    if let sticky = snapshot?.stickyHeader { writer.string(sticky) } else { writer.null() }
+    writer.key("slots")
+    writer.beginArray()
+    for slot in snapshot?.slots ?? [] {
+      writer.beginObject()
+      writer.key("name")
+      writer.string(slot.name)
+      writer.key("version")
+      writer.string(slot.version)
+      writer.key("model")
+      writer.string(slot.spec.configuredModel)
+      writer.key("model_path")
+      writer.string(slot.model.path)
+      writer.key("sha256")
+      writer.string(slot.model.sha256)
+      writer.key("size_bytes")
+      writer.integer(Int64(slot.model.fileSize))
+      writer.key("loaded_at")
+      writer.string(iso.string(from: slot.model.loadedAt))
+      writer.key("load_ms")
+      writer.number(Self.milliseconds(slot.model.loadDuration))
+      writer.key("weight")
+      writer.number(slot.weight)
+      writer.key("share")
+      writer.number(slot.share)
+      writer.key("features")
+      writer.beginArray()
+      for name in slot.model.schema.featureNames { writer.string(name) }
+      writer.endArray()
+      writer.endObject()
+    }
+    writer.endArray()
+    writer.key("last_change")
+    if let change = state.lastApplied {
+      writer.beginObject()
+      writer.key("time")
+      writer.string(iso.string(from: change.time))
+      writer.key("generation")
+      writer.integer(Int64(change.generation))
+      writer.key("summary")
+      writer.string(change.summary)
+      writer.key("config_sha256")
+      writer.string(change.configSHA256)
+      writer.endObject()
+    } else {
+      writer.null()
+    }
+    writer.key("last_error")
+    if let error = state.lastError {
+      writer.beginObject()
+      writer.key("time")
+      writer.string(iso.string(from: error.time))
+      writer.key("errors")
+      writer.beginArray()
+      for message in error.errors { writer.string(message) }
+      writer.endArray()
+      writer.endObject()
+    } else {
+      writer.null()
+    }
+    writer.key("restart_required")
+    if let note = state.restartRequired { writer.string(note) } else { writer.null() }
+    writer.key("reloads")
+    writer.beginObject()
+    writer.key("applied")
+    writer.integer(Int64(state.appliedCount))
+    writer.key("rejected")
+    writer.integer(Int64(state.rejectedCount))
+    writer.endObject()
+    writer.endObject()
+  }
+
+  static func milliseconds(_ duration: Duration) -> Double {
+    let (seconds, attoseconds) = duration.components
+    return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+  }
+}

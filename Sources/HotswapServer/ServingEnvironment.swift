@@ -1,0 +1,43 @@
+import Foundation
+import HotswapConfig
+import HotswapCore
+
+/// Everything a request handler needs, shared by REST and gRPC: the snapshot store, the
+/// deployment state, the limits and the server's identity. Immutable; the snapshot inside the
+/// store is what changes.
+public struct ServingEnvironment: Sendable {
+  /// The current snapshot.
+  public let store: SnapshotStore
+  /// Applied and rejected changes.
+  public let state: DeploymentState
+  /// Limits and names from `[server]` as they were at start.
+  public let settings: ServerSettings
+  /// When the process started serving.
+  public let startedAt: Date
+  /// The server's own version, reported by `/v2` and `/status`.
+  public let serverVersion: String
+
+  /// Creates an environment.
+  public init(
+    store: SnapshotStore,
+    state: DeploymentState,
+    settings: ServerSettings,
+    startedAt: Date = Date(),
+    serverVersion: String = HotswapVersion.current
+  ) {
+    self.store = store
+    self.state = state
+    self.settings = settings
+    self.startedAt = startedAt
+    self.serverVersion = serverVersion
+  }
+
+  /// The model's name in `/v2/models/{name}`.
+  public var modelName: String { settings.modelName }
+}
+
+/// The version of this build of Hotswap.
+public enum HotswapVersion {
+  /// Semantic version of the server.
+  public static let current = "0.1.0"
+}
