@@ -1,0 +1,71 @@
+"""The Makefile: every target the issue names exists, `run` and `test` are the README's two
+commands, and `make install` lays an edge box out as the systemd unit expects."""
+
+import re
+import subprocess
+
+import pytest
+
+TARGETS = ["build", "run", "test", "bench", "models", "install", "format", "lint", "compose-up", "compose-nginx"]
+
+
+def make(repo_root, *args, check=True):
+    out = subprocess.run(["make", "--no-print-directory", *args], cwd=repo_root, capture_output=True, text=True, timeout=120)
+    if check:
+        assert out.returncode == 0, out.stdout + out.stderr
+    return out
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_target_exists(repo_root, target):
+    out = make(repo_root, "-n", target, "HOTSWAP_BINARY=/bin/true")
+    assert out.stdout.strip()
+
+
+@pytest.mark.parametrize("target, command", [("run", "scripts/run.sh"), ("test", "scripts/test.sh")])
+def test_readme_commands(repo_root, target, command):
+    assert make(repo_root, "-n", target).stdout.split() == [command]
+
+
+def test_help_lists_every_target(repo_root):
+    listed = {line.split()[0] for line in make(repo_root, "help").stdout.splitlines() if line.strip()}
+    assert set(TARGETS) <= listed
+
+
+def install(repo_root, root, binary):
+    make(repo_root, "install", f"DESTDIR={root}", f"HOTSWAP_BINARY={binary}", "SYSTEMCTL=true")
+
+
+def test_install_layout(repo_root, tmp_path):
+    binary = tmp_path / "hotswap-binary"
+    binary.write_text("#!/bin/sh\n")
+    root = tmp_path / "root"
+    install(repo_root, root, binary)
+    assert (root / "usr/local/bin/hotswap").stat().st_mode & 0o111
+    for unit in ("hotswap.service", "hotswap.socket"):
+        assert (root / "etc/systemd/system" / unit).read_text() == (repo_root / "systemd" / unit).read_text()
+    config = (root / "etc/hotswap/active.toml").read_text()
+    models = re.findall(r'model\s*=\s*"([^"]+)"', config)
+    assert models
+    for model in models:
+        assert model.startswith("/var/lib/hotswap/models/"), model
+        assert (root / model.lstrip("/")).is_file(), model
+    # A second install keeps the operator's config.
+    (root / "etc/hotswap/active.toml").write_text(config + "\n# edited on the box\n")
+    install(repo_root, root, binary)
+    assert (root / "etc/hotswap/active.toml").read_text().endswith("# edited on the box\n")
+
+
+def test_installed_config_passes_check(repo_root, tmp_path, bin_dir):
+    root = tmp_path / "root"
+    install(repo_root, root, bin_dir / "hotswap")
+    config = (root / "etc/hotswap/active.toml").read_text()
+    # Point the absolute box paths into the DESTDIR tree for the check.
+    (tmp_path / "check.toml").write_text(config.replace('"/var/lib/hotswap/models/', f'"{root}/var/lib/hotswap/models/'))
+    out = subprocess.run(
+        [str(root / "usr/local/bin/hotswap"), "check", str(tmp_path / "check.toml")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
