@@ -97,6 +97,8 @@ public struct StatusDocument: Sendable {
       writer.beginObject()
       writer.key("time")
       writer.string(iso.string(from: error.time))
+      writer.key("config_sha256")
+      if let sha = error.configSHA256 { writer.string(sha) } else { writer.null() }
       writer.key("errors")
       writer.beginArray()
       for message in error.errors { writer.string(message) }

@@ -1,1 +1,0 @@
-// Module HotswapSystem: placeholder until its first real file lands.

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import HotswapConfig
+import HotswapCore
+
+/// `hotswap check [path]`: validate the config and load every model, like `nginx -t`.
+struct CheckCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "check",
+    abstract: "Validate a config file and load every model it names; exit 1 with the reasons if anything is wrong."
+  )
+
+  @Argument(help: "The config file (default: as for --config of the other commands).")
+  var path: String?
+
+  func run() async throws {
+    let configPath = ConfigLocation.resolve(path)
+    switch PlanCheck.run(configPath: configPath) {
+    case .success(let report):
+      print("\(configPath): ok")
+      for line in report { print("  " + line) }
+    case .failure(let errors):
+      for error in errors { FileHandle.standardError.write(Data((error + "\n").utf8)) }
+      FileHandle.standardError.write(Data("\(configPath): check failed (\(errors.count) error\(errors.count == 1 ? "" : "s"))\n".utf8))
+      throw ExitCode(1)
+    }
+  }
+}
+
+/// Parses a config file and loads every model, without serving: shared by `check`, `switch` and
+/// `canary`, so nothing is written that the server would reject.
+enum PlanCheck {
+  /// One line per slot on success; one message per error on failure.
+  static func run(configPath: String) -> Result<[String], [String]> {
+    let text: String
+    do {
+      text = try String(contentsOfFile: configPath, encoding: .utf8)
+    } catch {
+      return .failure(["\(configPath): cannot read the config file"])
+    }
+    return run(text: text, configPath: configPath)
+  }
+
+  /// Checks `text` as if it were the content of `configPath`.
+  static func run(text: String, configPath: String) -> Result<[String], [String]> {
+    let plan: Plan
+    switch PlanParser.parse(text, file: configPath) {
+    case .failure(let errors): return .failure(errors.errors.map(\.description))
+    case .success(let parsed): plan = parsed
+    }
+    var lines: [String] = []
+    var errors: [String] = []
+    let loader = ModelLoader()
+    for slot in plan.slots {
+      do {
+        let model = try loader.load(path: slot.modelPath, version: slot.version)
+        let share = Int((plan.share(of: slot.name) * 100).rounded())
+        lines.append(
+          "slot \(slot.name): \(model.version), \(share) % of traffic, \(model.schema.featureCount) features, "
+            + "loaded in \(milliseconds(model.loadDuration)) ms (\(slot.configuredModel))"
+        )
+      } catch {
+        errors.append("\(configPath):\(slot.line): slot '\(slot.name)': model \(error.path): \(error.reason)")
+      }
+    }
+    return errors.isEmpty ? .success(lines) : .failure(errors)
+  }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import HotswapConfig
+import HotswapCore
+
+/// Options of the commands that change the config file.
+struct ConfirmOptions: ParsableArguments {
+  @Option(help: "The running server to confirm with (default: http://[server] listen).")
+  var url: String?
+
+  @Flag(help: "Write the file and return without waiting for the server to apply it.")
+  var noWait = false
+
+  @Option(help: "Seconds to wait for the server to apply the change.")
+  var timeout: Double = 5
+}
+
+/// One edit of the config file: check the result fully (models included) before writing it
+/// atomically, then confirm that the running server applied it.
+struct ConfigEdit {
+  let configPath: String
+  let text: String
+
+  init(configPath: String) throws {
+    self.configPath = configPath
+    do {
+      text = try String(contentsOfFile: configPath, encoding: .utf8)
+    } catch {
+      throw ValidationError("cannot read \(configPath)")
+    }
+  }
+
+  /// The plan the file holds now.
+  func currentPlan() throws -> Plan {
+    switch PlanParser.parse(text, file: configPath) {
+    case .success(let plan): return plan
+    case .failure(let errors):
+      throw ValidationError("the config file is invalid now; fix it first:\n" + errors.description)
+    }
+  }
+
+  /// Rewrites the traffic weights, keeping everything else as written.
+  func apply(weights: [String: Double], describe: String, confirm: ConfirmOptions) async throws {
+    let edited: String
+    do {
+      edited = try ConfigEditor(text: text, file: configPath).settingWeights(weights)
+    } catch {
+      throw ValidationError(error.description)
+    }
+    try await write(text: edited, describe: describe, confirm: confirm)
+  }
+
+  /// Checks and writes `newText`, then confirms with the server.
+  func write(text newText: String, describe: String, confirm: ConfirmOptions) async throws {
+    if case .failure(let errors) = PlanCheck.run(text: newText, configPath: configPath) {
+      throw ValidationError("refusing to \(describe):\n" + errors.joined(separator: "\n"))
+    }
+    if newText == text {
+      print("\(configPath) already says that; nothing to change")
+      return
+    }
+    do {
+      try ConfigEditor.writeAtomically(newText, to: configPath)
+    } catch {
+      throw ValidationError("cannot write \(configPath): \(error)")
+    }
+    print("\(describe): wrote \(configPath)")
+    guard !confirm.noWait else { return }
+    let sha = SHA256.hexDigest(of: Array(newText.utf8))
+    let url = confirm.url ?? (try? currentPlan()).map { StatusClient.defaultURL(for: $0.server.listen) } ?? "http://127.0.0.1:8080"
+    switch await StatusClient(baseURL: url).waitForConfig(sha256: sha, timeout: confirm.timeout) {
+    case .applied(let line):
+      print("applied by the server at \(url): \(line)")
+    case .rejected(let errors):
+      FileHandle.standardError.write(Data(("the server at \(url) REJECTED the change and keeps serving the last good plan:\n" + errors.joined(separator: "\n") + "\n").utf8))
+      throw ExitCode(1)
+    case .unreachable(let reason):
+      print("no running server confirmed it at \(url) (\(reason)); a server started later will serve the new plan")
+    case .timedOut:
+      FileHandle.standardError.write(Data("the server at \(url) did not apply the change within \(confirm.timeout) s\n".utf8))
+      throw ExitCode(1)
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// Where the config file and the state directory are, for every subcommand.
+enum ConfigLocation {
+  /// `--config` if given, else `$HOTSWAP_CONFIG`, else `conf/active.toml` if it exists here, else
+  /// `/etc/hotswap/active.toml`. Returned as an absolute path, symlinks not resolved.
+  static func resolve(_ option: String?) -> String {
+    let environment = ProcessInfo.processInfo.environment
+    let chosen: String
+    if let option {
+      chosen = option
+    } else if let fromEnvironment = environment["HOTSWAP_CONFIG"], !fromEnvironment.isEmpty {
+      chosen = fromEnvironment
+    } else if FileManager.default.fileExists(atPath: "conf/active.toml") {
+      chosen = "conf/active.toml"
+    } else {
+      chosen = "/etc/hotswap/active.toml"
+    }
+    return absolute(chosen)
+  }
+
+  static func absolute(_ path: String) -> String {
+    if path.hasPrefix("/") { return (path as NSString).standardizingPath }
+    let joined = (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+    return (joined as NSString).standardizingPath
+  }
+
+  /// The state directory (history, guard trips): `[server] state_directory`, else
+  /// `$HOTSWAP_STATE_DIRECTORY`, else systemd's `$STATE_DIRECTORY`, else `.hotswap-state` beside
+  /// the config file.
+  static func stateDirectory(configured: String?, configPath: String) -> String {
+    let environment = ProcessInfo.processInfo.environment
+    if let configured { return absolute(configured) }
+    if let value = environment["HOTSWAP_STATE_DIRECTORY"], !value.isEmpty { return absolute(value) }
+    if let value = environment["STATE_DIRECTORY"], !value.isEmpty {
+      return absolute(String(value.split(separator: ":").first ?? Substring(value)))
+    }
+    return ((configPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".hotswap-state")
+  }
+}

@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import HotswapConfig
+import HotswapCore
+import HotswapServer
+import HotswapSystem
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import UnixSignals
+
+/// `hotswap serve`: load every slot, bind the port, serve, and apply every saved change.
+struct ServeCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "serve",
+    abstract: "Serve the plan in the config file and apply every change saved to it."
+  )
+
+  @OptionGroup var options: ConfigOptions
+
+  @Option(help: "Serve only this slot, at 100 % (one colour of the nginx blue/green variant).")
+  var onlySlot: String?
+
+  @Option(help: "Listen on HOST:PORT instead of [server] listen (port 0 picks a free port).")
+  var listen: String?
+
+  @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+  var logLevel: String = "info"
+
+  func run() async throws {
+    let level = Logger.Level(rawValue: logLevel) ?? .info
+    let withTime = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] == nil
+    LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, level: level, includeTime: withTime) }
+    let logger = Logger(label: "hotswap")
+    let configPath = options.path
+    let started = ContinuousClock.now
+    let startedAt = Date()
+
+    let store = SnapshotStore()
+    let state = DeploymentState(configPath: configPath)
+    let audit = Self.openAudit(configPath: configPath, logger: logger)
+    let reconciler = Reconciler(
+      configPath: configPath,
+      store: store,
+      state: state,
+      onlySlot: onlySlot,
+      audit: audit,
+      logger: logger
+    )
+    guard case .applied = await reconciler.reload(.startup), let settings = await reconciler.serverSettings else {
+      let errors = state.value.lastError?.errors ?? ["the config could not be applied"]
+      FileHandle.standardError.write(Data(("hotswap: cannot start:\n" + errors.map { "  " + $0 }.joined(separator: "\n") + "\n").utf8))
+      throw ExitCode(1)
+    }
+    let binding = try Self.binding(settings: settings, override: listen, logger: logger)
+    let environment = ServingEnvironment(store: store, state: state, settings: settings, startedAt: startedAt)
+    let server = HotswapServer(
+      environment: environment,
+      binding: binding,
+      services: GRPCServices.all(environment: environment)
+    )
+    let watcher: ConfigWatcher
+    do {
+      watcher = try ConfigWatcher(configPath: configPath, logger: logger)
+    } catch {
+      FileHandle.standardError.write(Data("hotswap: cannot watch \(configPath): \(error)\n".utf8))
+      throw ExitCode(1)
+    }
+    watcher.setModelPaths(await reconciler.watchedModelPaths)
+    let notifier = SystemdNotifier.fromEnvironment()
+
+    let serverService = ServerService(server: server, notifier: notifier, store: store, started: started, logger: logger)
+    let reloadService = ReloadService(
+      reconciler: reconciler,
+      watcher: watcher,
+      store: store,
+      notifier: notifier,
+      logger: logger
+    )
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+      .init(service: serverService, successTerminationBehavior: .gracefullyShutdownGroup),
+      .init(service: reloadService, successTerminationBehavior: .ignore),
+    ]
+    if let notifier, let interval = SystemdNotifier.watchdogInterval() {
+      let watchdog = WatchdogService(
+        notifier: notifier,
+        interval: interval,
+        eventLoops: MultiThreadedEventLoopGroup.singletonMultiThreadedEventLoopGroup,
+        logger: logger
+      )
+      services.append(.init(service: watchdog, successTerminationBehavior: .ignore))
+    }
+    var configuration = ServiceGroupConfiguration(
+      services: services,
+      gracefulShutdownSignals: [.sigterm, .sigint],
+      cancellationSignals: [],
+      logger: logger
+    )
+    configuration.maximumGracefulShutdownDuration = settings.drainTimeout
+    configuration.maximumCancellationDuration = .seconds(5)
+    let group = ServiceGroup(configuration: configuration)
+    try await group.run()
+    watcher.stop()
+    logger.info("stopped")
+  }
+
+  private static func openAudit(configPath: String, logger: Logger) -> AuditTrail? {
+    let configured = (try? String(contentsOfFile: configPath, encoding: .utf8))
+      .flatMap { try? PlanParser.parse($0, file: configPath).get() }?.server.stateDirectory
+    let directory = ConfigLocation.stateDirectory(configured: configured, configPath: configPath)
+    do {
+      return try AuditTrail(directory: directory)
+    } catch {
+      logger.warning(
+        "no audit trail: the state directory is not writable; rollback by history is unavailable",
+        metadata: ["state.directory": "\(directory)", "error": "\(error)"]
+      )
+      return nil
+    }
+  }
+
+  private static func binding(settings: ServerSettings, override: String?, logger: Logger) throws -> ListenBinding {
+    let inherited = SocketActivation.inheritedSockets()
+    if let socket = inherited.first {
+      logger.info("serving on a socket passed by systemd", metadata: ["listen.fd": "\(socket.fileDescriptor)"])
+      return .inheritedSocket(fileDescriptor: socket.fileDescriptor)
+    }
+    if let override {
+      guard let address = ListenAddress(parsing: override) else {
+        throw ValidationError("--listen '\(override)' is not HOST:PORT (e.g. 127.0.0.1:8080 or [::1]:8080)")
+      }
+      return .address(host: address.host, port: address.port)
+    }
+    return .address(host: settings.listen.host, port: settings.listen.port)
+  }
+}

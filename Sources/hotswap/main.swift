@@ -1,1 +1,0 @@
-print("hotswap: not built yet")
