@@ -82,9 +82,18 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
     .target(
+      name: "HotswapProtos",
+      dependencies: [
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .target(
       name: "HotswapServer",
       dependencies: [
-        "HotswapCore", "HotswapConfig", "HotswapRouting", "OnnxInference",
+        "HotswapCore", "HotswapConfig", "HotswapRouting", "OnnxInference", "HotswapProtos",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -126,7 +135,7 @@ let package = Package(
     .testTarget(
       name: "HotswapServerTests",
       dependencies: [
-        "HotswapServer", "HotswapCore", "HotswapConfig",
+        "HotswapServer", "HotswapCore", "HotswapConfig", "HotswapProtos",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
