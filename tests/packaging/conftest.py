@@ -10,6 +10,9 @@ import pytest
 
 from hotswap_process import HotswapProcess
 
+# Set by systemd (or a test) for one process only; never inherited from the test runner.
+SYSTEMD_VARIABLES = {"NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_USEC", "WATCHDOG_PID"}
+
 
 @pytest.fixture
 def active_config(tmp_path, repo_root) -> pathlib.Path:
@@ -30,30 +33,34 @@ def hotswap_factory(bin_dir, tmp_path):
     started: list[HotswapProcess] = []
     counter = [0]
 
-    def start(args: list[str], port: int, env: dict | None = None, pass_fds=(), listen_fd: int | None = None):
+    def start(args, port, env=None, listen_fd=None, own_pid_env=()):
+        """`hotswap ARGS`; `listen_fd` is passed as fd 3 with LISTEN_FDS=1 and LISTEN_PID (socket
+        activation as systemd does it); each name in `own_pid_env` is set to the server's pid."""
         counter[0] += 1
         log_path = tmp_path / f"hotswap-{counter[0]}.log"
-        full_env = dict(os.environ)
-        full_env.pop("NOTIFY_SOCKET", None)
-        full_env.pop("LISTEN_FDS", None)
-        full_env.pop("LISTEN_PID", None)
+        full_env = {k: v for k, v in os.environ.items() if k not in SYSTEMD_VARIABLES}
         full_env["HOTSWAP_STATE_DIRECTORY"] = str(tmp_path / "state")
         full_env.update(env or {})
         command = [str(bin_dir / "hotswap"), *args]
+        pass_fds = ()
+        own_pid_env = list(own_pid_env)
+        prelude = ""
         if listen_fd is not None:
-            # Socket activation as systemd does it: the socket is fd 3, LISTEN_PID is the server's
-            # own pid (bash's exec keeps the pid), LISTEN_FDS=1.
             full_env["HS_INHERITED_FD"] = str(listen_fd)
-            script = (
-                'if [ "$HS_INHERITED_FD" != 3 ]; then exec 3<&"$HS_INHERITED_FD"; eval "exec $HS_INHERITED_FD<&-"; fi; '
-                'unset HS_INHERITED_FD; export LISTEN_FDS=1 LISTEN_FDNAMES=hotswap LISTEN_PID=$$; exec "$@"'
+            full_env["LISTEN_FDS"] = "1"
+            full_env["LISTEN_FDNAMES"] = "hotswap"
+            prelude = (
+                'if [ "$HS_INHERITED_FD" != 3 ]; then exec 3<&"$HS_INHERITED_FD"; '
+                'eval "exec $HS_INHERITED_FD<&-"; fi; unset HS_INHERITED_FD; '
             )
-            command = ["bash", "-c", script, "hotswap", *command]
-            pass_fds = (*pass_fds, listen_fd)
+            own_pid_env.append("LISTEN_PID")
+            pass_fds = (listen_fd,)
+        if prelude or own_pid_env:
+            # bash's exec keeps the pid, so $$ is the server's pid, as systemd sets it.
+            exports = "".join(f"export {name}=$$; " for name in own_pid_env)
+            command = ["bash", "-c", prelude + exports + 'exec "$@"', "hotswap", *command]
         with open(log_path, "wb") as log:
-            popen = subprocess.Popen(
-                command, stdout=log, stderr=subprocess.STDOUT, env=full_env, pass_fds=pass_fds
-            )
+            popen = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=full_env, pass_fds=pass_fds)
         process = HotswapProcess(popen, log_path, port)
         started.append(process)
         return process
