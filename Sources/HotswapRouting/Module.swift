@@ -1,1 +1,0 @@
-// Module HotswapRouting: placeholder until its first real file lands.
