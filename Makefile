@@ -45,8 +45,9 @@ models: ## Re-export models/ from scikit-learn's bundled datasets (reproducible)
 	scripts/deps.sh
 	.venv/bin/python tools/models/export_models.py
 
-# The installed config names the models by absolute path: relative paths in conf/active.toml
-# point into the repository's models/ folder, which on the box is $(MODELDIR).
+# The installed config names the models by absolute path (relative paths in conf/active.toml
+# point into the repository's models/ folder, which on the box is $(MODELDIR)) and keeps its
+# history in $(STATEDIR), where the service and the `hotswap` CLI both find it.
 install: ## Install binary, config, models and systemd units (as root; see docs/operations.md)
 	@binary="$(HOTSWAP_BINARY)"; \
 	if [ -z "$$binary" ]; then swift build $(SWIFT_RELEASE_FLAGS) && binary="$$(swift build -c release --show-bin-path)/hotswap"; fi; \
@@ -55,7 +56,9 @@ install: ## Install binary, config, models and systemd units (as root; see docs/
 	@if [ -e $(DESTDIR)$(CONFDIR)/active.toml ]; then \
 	  echo "install: keeping the existing $(CONFDIR)/active.toml"; \
 	else \
-	  sed 's#"\.\./models/#"$(MODELDIR)/#' conf/active.toml > $(DESTDIR)$(CONFDIR)/active.toml && \
+	  sed 's#"\.\./models/#"$(MODELDIR)/#' conf/active.toml \
+	    | awk -v dir='$(STATEDIR)' '{ print } /^\[server\]/ && !done { print "state_directory = \"" dir "\""; done = 1 }' \
+	    > $(DESTDIR)$(CONFDIR)/active.toml && \
 	  chmod 0644 $(DESTDIR)$(CONFDIR)/active.toml; \
 	fi
 	cp -R models/. $(DESTDIR)$(MODELDIR)/

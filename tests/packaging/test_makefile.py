@@ -45,6 +45,7 @@ def test_install_layout(repo_root, tmp_path):
     for unit in ("hotswap.service", "hotswap.socket"):
         assert (root / "etc/systemd/system" / unit).read_text() == (repo_root / "systemd" / unit).read_text()
     config = (root / "etc/hotswap/active.toml").read_text()
+    assert re.search(r'^state_directory = "/var/lib/hotswap"$', config, re.M), config
     models = re.findall(r'model\s*=\s*"([^"]+)"', config)
     assert models
     for model in models:
