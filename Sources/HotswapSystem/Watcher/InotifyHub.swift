@@ -1,0 +1,176 @@
+import Foundation
+import Logging
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The process-wide inotify instance shared by every ``ConfigWatcher``.
+///
+/// libinotifytools keeps global state, so there is exactly one: each watcher is a subscriber with
+/// its own interests and stream, and directories several subscribers need are watched once. One
+/// dedicated thread (not the Swift concurrency pool) sleeps in `poll` on the inotify descriptor and
+/// a wake-up pipe, drains and coalesces events, and runs only while there are subscribers. Every
+/// libinotifytools call happens under the lock; the thread never holds it while waiting.
+final class InotifyHub: Sendable {
+  /// The one instance.
+  static let shared = InotifyHub()
+
+  /// How long the thread waits for more events after draining a burst.
+  static let settleTime = Duration.milliseconds(3)
+  /// The longest a continuous stream of events is collected before emitting anyway.
+  static let maximumBatchTime = Duration.milliseconds(50)
+  /// The polling interval when the inotify descriptor could not be identified.
+  static let fallbackPollInterval = Duration.milliseconds(5)
+  /// The most events drained in one go before processing them.
+  static let maximumDrain = 16_384
+
+  let state = Mutex(HubState())
+
+  /// Adds a subscriber for `configPath` and returns its id; starts the thread if needed.
+  func subscribe(
+    configPath: String,
+    logger: Logger,
+    continuation: AsyncStream<WatchEvent>.Continuation
+  ) throws(WatcherError) -> UInt64 {
+    let (id, startThread, wake) = try state.withLock { state throws(WatcherError) in
+      try state.start()
+      let id = state.nextID
+      state.nextID += 1
+      state.subscribers[id] = HubSubscriber(
+        configPath: AbsolutePath.make(configPath),
+        continuation: continuation,
+        logger: logger
+      )
+      state.refresh(id, config: true, models: [])
+      let failures = state.syncWatches()
+      if let failure = state.subscribers[id]?.interests.config.lazy.compactMap({ failures[$0.directory] })
+        .first
+      {
+        state.subscribers[id] = nil
+        _ = state.syncWatches()
+        throw failure
+      }
+      state.scheduleRetries(failures: failures, now: .now)
+      let startThread = !state.threadRunning
+      state.threadRunning = true
+      return (id, startThread, state.wake)
+    }
+    if startThread {
+      let thread = Thread { [self] in self.run() }
+      thread.name = "hotswap-inotify"
+      thread.start()
+    } else {
+      wake?.wake()
+    }
+    return id
+  }
+
+  /// Replaces the model paths watched for subscriber `id`.
+  func setModelPaths(_ paths: Set<String>, for id: UInt64) {
+    let wake = state.withLock { state -> WakePipe? in
+      guard state.subscribers[id] != nil else { return nil }
+      state.subscribers[id]?.modelPaths = Dictionary(
+        uniqueKeysWithValues: paths.map { ($0, AbsolutePath.make($0)) }
+      )
+      state.subscribers[id]?.interests.models = [:]
+      state.refresh(id, config: false, models: paths)
+      let failures = state.syncWatches()
+      state.scheduleRetries(failures: failures, now: .now)
+      return state.wake
+    }
+    wake?.wake()
+  }
+
+  /// Removes subscriber `id` and its watches, and finishes its stream. Idempotent.
+  func unsubscribe(_ id: UInt64) {
+    let (continuation, wake) = state.withLock { state in
+      let subscriber = state.subscribers.removeValue(forKey: id)
+      if subscriber != nil { _ = state.syncWatches() }
+      return (subscriber?.continuation, state.wake)
+    }
+    continuation?.finish()
+    wake?.wake()
+  }
+
+  /// The thread's loop: wait, collect a coalesced batch, route it, emit; exit with no subscribers.
+  private func run() {
+    while true {
+      let step = state.withLock {
+        state -> (inotify: CInt?, wake: WakePipe?, deadline: ContinuousClock.Instant?)? in
+        guard !state.subscribers.isEmpty else {
+          state.threadRunning = false
+          return nil
+        }
+        return (state.tools?.fileDescriptor, state.wake, state.subscribers.values.compactMap(\.retryAt).min())
+      }
+      guard let step else { return }
+      var timeout = step.deadline.map { Self.milliseconds(until: $0) } ?? -1
+      if step.inotify == nil { timeout = timeout < 0 ? 5 : min(timeout, 5) }
+      var descriptors = [
+        pollfd(fd: step.wake?.readEnd ?? -1, events: Int16(POLLIN), revents: 0),
+        pollfd(fd: step.inotify ?? -1, events: Int16(POLLIN), revents: 0),
+      ]
+      let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
+      if ready < 0 && errno != EINTR {
+        logger()?.warning("watcher poll failed: \(WatcherError.describe(errno: errno))")
+        _ = poll(nil, 0, 100)
+        continue
+      }
+      if descriptors[0].revents != 0 { step.wake?.drain() }
+      let inotifyReady = step.inotify == nil || descriptors[1].revents != 0
+      let events = inotifyReady ? collectBatch(inotify: step.inotify) : []
+      state.withLock { $0.process(events, now: .now) }
+    }
+  }
+
+  /// Drains pending events, then keeps draining while more arrive within ``settleTime`` (up to
+  /// ``maximumBatchTime``), so a burst of writes becomes one batch.
+  private func collectBatch(inotify: CInt?) -> [InotifyEvent] {
+    var events = drain()
+    guard !events.isEmpty else { return [] }
+    let clock = ContinuousClock()
+    let start = clock.now
+    let settle = CInt(Self.settleTime.components.attoseconds / 1_000_000_000_000_000)
+    while clock.now - start < Self.maximumBatchTime {
+      if let inotify {
+        var descriptor = pollfd(fd: inotify, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, settle) > 0 else { break }
+      } else {
+        _ = poll(nil, 0, settle)
+      }
+      let more = drain()
+      if more.isEmpty { break }
+      events += more
+    }
+    return events
+  }
+
+  /// Every event libinotifytools has ready now, without blocking.
+  private func drain() -> [InotifyEvent] {
+    state.withLock { state in
+      guard let tools = state.tools else { return [] }
+      var events: [InotifyEvent] = []
+      do throws(WatcherError) {
+        while events.count < Self.maximumDrain, let event = try tools.nextEvent() {
+          events.append(event)
+        }
+      } catch {
+        state.subscribers.values.first?.logger.warning("\(error.message)")
+      }
+      return events
+    }
+  }
+
+  private func logger() -> Logger? {
+    state.withLock { $0.subscribers.values.first?.logger }
+  }
+
+  private static func milliseconds(until deadline: ContinuousClock.Instant) -> CInt {
+    let remaining = deadline - .now
+    guard remaining > .zero else { return 0 }
+    let (seconds, attoseconds) = remaining.components
+    return CInt(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1)
+  }
+}
