@@ -65,6 +65,7 @@ install: ## Install binary, config, models and systemd units (as root; see docs/
 	chmod -R u=rwX,go=rX $(DESTDIR)$(MODELDIR)
 	install -D -m 0644 systemd/hotswap.service $(DESTDIR)$(UNITDIR)/hotswap.service
 	install -D -m 0644 systemd/hotswap.socket $(DESTDIR)$(UNITDIR)/hotswap.socket
+	install -D -m 0644 docs/operations.md $(DESTDIR)$(PREFIX)/share/doc/hotswap/operations.md
 	@if [ -z "$(DESTDIR)" ]; then \
 	  getent passwd hotswap >/dev/null || useradd --system --user-group --home-dir $(STATEDIR) \
 	    --no-create-home --shell /usr/sbin/nologin hotswap; \
@@ -75,6 +76,7 @@ install: ## Install binary, config, models and systemd units (as root; see docs/
 uninstall: ## Remove binary and units (config, models and history stay)
 	-$(SYSTEMCTL) disable --now hotswap.service hotswap.socket
 	rm -f $(DESTDIR)$(BINDIR)/hotswap $(DESTDIR)$(UNITDIR)/hotswap.service $(DESTDIR)$(UNITDIR)/hotswap.socket
+	rm -rf $(DESTDIR)$(PREFIX)/share/doc/hotswap
 	-$(SYSTEMCTL) daemon-reload
 
 format: ## Format the Swift sources in place

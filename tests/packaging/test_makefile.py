@@ -32,6 +32,11 @@ def test_help_lists_every_target(repo_root):
     assert set(TARGETS) <= listed
 
 
+def one_value(unit, key):
+    (value,) = re.findall(rf"^{key}=(.*)$", unit.read_text(), re.M)
+    return value
+
+
 def install(repo_root, root, binary):
     make(repo_root, "install", f"DESTDIR={root}", f"HOTSWAP_BINARY={binary}", "SYSTEMCTL=true")
 
@@ -44,6 +49,8 @@ def test_install_layout(repo_root, tmp_path):
     assert (root / "usr/local/bin/hotswap").stat().st_mode & 0o111
     for unit in ("hotswap.service", "hotswap.socket"):
         assert (root / "etc/systemd/system" / unit).read_text() == (repo_root / "systemd" / unit).read_text()
+    documentation = one_value(root / "etc/systemd/system/hotswap.service", "Documentation").removeprefix("file:")
+    assert (root / documentation.lstrip("/")).read_text() == (repo_root / "docs/operations.md").read_text()
     config = (root / "etc/hotswap/active.toml").read_text()
     assert re.search(r'^state_directory = "/var/lib/hotswap"$', config, re.M), config
     models = re.findall(r'model\s*=\s*"([^"]+)"', config)
