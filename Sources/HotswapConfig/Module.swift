@@ -1,1 +1,0 @@
-// Module HotswapConfig: placeholder until its first real file lands.
