@@ -32,7 +32,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
-from sklearn.svm import SVC, SVR
+from sklearn.svm import SVC, SVR, LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 
 TARGET_OPSET = {"": 17, "ai.onnx.ml": 3}
@@ -228,6 +228,12 @@ CLASSIFIERS: list[tuple[str, Callable[[], Fitted], bool]] = [
     ("column-transformer-blocks", _train_column_transformer(per_column=False), True),
 ]
 
+# Classifiers without probabilities: skl2onnx offers no ZipMap for them; scores use post_transform NONE.
+SCORE_CLASSIFIERS: list[tuple[str, Callable[[], Fitted], bool]] = [
+    ("linear-svc-binary", _dense(_binary, lambda: LinearSVC(random_state=0)), False),
+    ("linear-svc-multiclass", _dense(_multiclass, lambda: LinearSVC(random_state=0)), False),
+]
+
 REGRESSORS: list[tuple[str, Callable[[], Fitted], bool]] = [
     ("random-forest-regressor",
      _dense(_single_target, lambda: RandomForestRegressor(n_estimators=10, max_depth=6, random_state=0)), False),
@@ -246,12 +252,12 @@ REGRESSORS: list[tuple[str, Callable[[], Fitted], bool]] = [
 
 
 def entries() -> list[ZooEntry]:
-    """Every zoo model: classifiers with ZipMap on and off, then regressors."""
+    """Every zoo model: classifiers with ZipMap on and off, score-only classifiers, then regressors."""
     zoo = []
     for name, train, nan in CLASSIFIERS:
         zoo.append(ZooEntry(f"{name}-zipmap", train, zipmap=True, has_nan=nan))
         zoo.append(ZooEntry(f"{name}-tensor", train, zipmap=False, has_nan=nan))
-    zoo.extend(ZooEntry(name, train, has_nan=nan) for name, train, nan in REGRESSORS)
+    zoo.extend(ZooEntry(name, train, has_nan=nan) for name, train, nan in SCORE_CLASSIFIERS + REGRESSORS)
     return zoo
 
 
