@@ -1,0 +1,163 @@
+/// Builders for MatMul and Gemm (FP32 and FP64).
+enum MatrixOperators {
+  /// MatMul of a `[N, K]` (or `[K]`) tensor by a `[K, M]` (or `[K]`) tensor.
+  @Sendable static func matMul(_ context: NodeContext) throws(OnnxError) -> NodeBuild {
+    try context.expect(inputs: 2...2, outputs: 1...1)
+    let a = try context.type(0, in: [.float, .double])
+    let b = try context.type(1, in: [.float, .double])
+    guard a.dataType == b.dataType else { throw context.error("inputs have different types") }
+    if let rank = a.rank, rank > 2 {
+      throw context.error("supports inputs of rank 1 or 2 only, A has rank \(rank)")
+    }
+    if let rank = b.rank, rank > 2 {
+      throw context.error("supports inputs of rank 1 or 2 only, B has rank \(rank)")
+    }
+    var shape: [Int?]? = nil
+    if let sa = a.shape, let sb = b.shape {
+      shape = (sa.count == 2 ? [sa[0]] : []) + (sb.count == 2 ? [sb[1]] : [])
+    }
+    let kernel = GemmKernel(
+      label: context.label,
+      a: try context.slot(0),
+      b: try context.slot(1),
+      c: nil,
+      output: context.outputSlots[0],
+      transA: false,
+      transB: false,
+      alpha: 1,
+      beta: 1,
+      isMatMul: true
+    )
+    return NodeBuild(kernel: kernel, outputTypes: [ValueType(dataType: a.dataType, shape: shape)])
+  }
+
+  /// Gemm: `alpha · op(A) · op(B) + beta · C`.
+  @Sendable static func gemm(_ context: NodeContext) throws(OnnxError) -> NodeBuild {
+    try context.expect(inputs: 2...3, outputs: 1...1)
+    let a = try context.type(0, in: [.float, .double])
+    let b = try context.type(1, in: [.float, .double])
+    guard a.dataType == b.dataType else { throw context.error("inputs have different types") }
+    var c: Int? = nil
+    if context.inputSlots.count == 3, let slot = context.inputSlots[2] {
+      guard try context.type(2).dataType == a.dataType else { throw context.error("C has a different type") }
+      c = slot
+    }
+    let attributes = context.attributes
+    let kernel = GemmKernel(
+      label: context.label,
+      a: try context.slot(0),
+      b: try context.slot(1),
+      c: c,
+      output: context.outputSlots[0],
+      transA: try attributes.int("transA", default: 0) != 0,
+      transB: try attributes.int("transB", default: 0) != 0,
+      alpha: Double(try attributes.float("alpha", default: 1)),
+      beta: Double(try attributes.float("beta", default: 1)),
+      isMatMul: false
+    )
+    return NodeBuild(kernel: kernel, outputTypes: [ValueType(dataType: a.dataType, shape: [nil, nil])])
+  }
+}
+
+/// Runs a compiled MatMul or Gemm.
+struct GemmKernel: Kernel {
+  let label: String
+  let a: Int
+  let b: Int
+  let c: Int?
+  let output: Int
+  let transA: Bool
+  let transB: Bool
+  let alpha: Double
+  let beta: Double
+  let isMatMul: Bool
+
+  func run(_ values: inout [Tensor]) throws(OnnxError) {
+    let left = values[a]
+    let right = values[b]
+    let bias = c.map { values[$0] }
+    guard left.shape.count >= 1, left.shape.count <= 2, right.shape.count >= 1, right.shape.count <= 2 else {
+      throw OnnxError(
+        .runtimeFailure,
+        "\(label): supports rank 1 or 2 inputs, got \(left.shape) and \(right.shape)"
+      )
+    }
+    let aShape = left.shape.count == 2 ? left.shape : [1, left.shape[0]]
+    let bShape = right.shape.count == 2 ? right.shape : [right.shape[0], 1]
+    let (m, k) = transA ? (aShape[1], aShape[0]) : (aShape[0], aShape[1])
+    let (k2, n) = transB ? (bShape[1], bShape[0]) : (bShape[0], bShape[1])
+    guard k == k2 else {
+      throw OnnxError(.runtimeFailure, "\(label): shapes \(left.shape) and \(right.shape) do not multiply")
+    }
+    var shape = [m, n]
+    if isMatMul {
+      shape = (left.shape.count == 2 ? [m] : []) + (right.shape.count == 2 ? [n] : [])
+    }
+    switch (left.storage, right.storage) {
+    case (.float(let x), .float(let y)):
+      var biasValues: [Float]? = nil
+      if let bias { biasValues = bias.storage.array(of: Float.self) }
+      let result = try multiply(x, y, m: m, k: k, n: n, bias: biasValues, biasShape: bias?.shape)
+      values[output] = Tensor(validShape: shape, storage: .float(result))
+    case (.double(let x), .double(let y)):
+      var biasValues: [Double]? = nil
+      if let bias { biasValues = bias.storage.array(of: Double.self) }
+      let result = try multiply(x, y, m: m, k: k, n: n, bias: biasValues, biasShape: bias?.shape)
+      values[output] = Tensor(validShape: shape, storage: .double(result))
+    default:
+      throw OnnxError(.runtimeFailure, "\(label): expects FP32 or FP64 inputs of one type")
+    }
+  }
+
+  private func multiply<T: BinaryFloatingPoint>(
+    _ x: [T],
+    _ y: [T],
+    m: Int,
+    k: Int,
+    n: Int,
+    bias: [T]?,
+    biasShape: [Int]?
+  ) throws(OnnxError) -> [T] {
+    guard let (count, overflow) = Optional(m.multipliedReportingOverflow(by: n)), !overflow,
+      count <= Broadcasting.maxElements
+    else {
+      throw OnnxError(.runtimeFailure, "\(label): result [\(m), \(n)] is too large")
+    }
+    var result = [T](repeating: 0, count: count)
+    result.withUnsafeMutableBufferPointer { out in
+      x.withUnsafeBufferPointer { x in
+        y.withUnsafeBufferPointer { y in
+          for i in 0..<m {
+            let row = i * n
+            for p in 0..<k {
+              let av = transA ? x[p * m + i] : x[i * k + p]
+              if transB {
+                for j in 0..<n { out[row + j] += av * y[j * k + p] }
+              } else {
+                let base = p * n
+                for j in 0..<n { out[row + j] += av * y[base + j] }
+              }
+            }
+          }
+        }
+      }
+    }
+    if alpha != 1 {
+      let factor = T(alpha)
+      for i in result.indices { result[i] *= factor }
+    }
+    if let bias, let biasShape, beta != 0 {
+      let shape = try Broadcasting.shape([[m, n], biasShape], label)
+      guard shape == [m, n] else {
+        throw OnnxError(
+          .runtimeFailure,
+          "\(label): C of shape \(biasShape) does not broadcast to [\(m), \(n)]"
+        )
+      }
+      let pattern = Broadcasting.pattern(biasShape, output: [m, n])
+      let factor = T(beta)
+      for i in result.indices { result[i] += factor * bias[pattern.index(i)] }
+    }
+    return result
+  }
+}

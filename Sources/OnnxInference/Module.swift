@@ -1,1 +1,0 @@
-// Module OnnxInference: placeholder until its first real file lands.

@@ -1,0 +1,176 @@
+/// Reads a tree ensemble's input as rows of floats, checking the column count.
+private func treeInput(
+  _ values: [Tensor],
+  _ slot: Int,
+  _ ensemble: TreeEnsemble,
+  _ label: String
+) throws(OnnxError) -> (rows: Int, cols: Int, data: [Float]) {
+  let (tensor, data) = try values.floats(at: slot, node: label)
+  let (rows, cols) = tensor.matrixShape
+  guard tensor.shape.count <= 2, cols >= max(ensemble.featureCount, 1) else {
+    throw OnnxError(
+      .runtimeFailure,
+      "\(label): expects [N, \(ensemble.featureCount)] input (at least), got \(tensor.shape)"
+    )
+  }
+  return (rows, cols, data)
+}
+
+/// Runs a compiled TreeEnsembleClassifier.
+struct TreeEnsembleClassifierKernel: Kernel {
+  let label: String
+  let input: Int
+  let outputs: [Int]
+  let ensemble: TreeEnsemble
+  let labels: LinearOperators.Labels
+  let baseValues: [Float]
+  let transform: PostTransform
+  /// The single class id carrying weights in skl2onnx's binary form, else nil.
+  let binaryClass: Int?
+  let weightsArePositive: Bool
+
+  func run(_ values: inout [Tensor]) throws(OnnxError) {
+    let (rows, cols, data) = try treeInput(values, input, ensemble, label)
+    let classes = labels.count
+    var indices = [Int](repeating: 0, count: rows)
+    var scores = [Float](repeating: 0, count: rows * classes)
+    data.withUnsafeBufferPointer { x in
+      ensemble.nodes.withUnsafeBufferPointer { nodes in
+        ensemble.roots.withUnsafeBufferPointer { roots in
+          ensemble.weightTargets.withUnsafeBufferPointer { targets in
+            ensemble.weightValues.withUnsafeBufferPointer { weights in
+              scores.withUnsafeMutableBufferPointer { out in
+                for row in 0..<rows {
+                  let scoreRow = out.baseAddress! + row * classes
+                  ensemble.accumulate(
+                    row: x.baseAddress! + row * cols,
+                    nodes: nodes,
+                    roots: roots,
+                    targets: targets,
+                    weights: weights,
+                    into: scoreRow
+                  )
+                  indices[row] = finish(UnsafeMutableBufferPointer(start: scoreRow, count: classes))
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    values[outputs[0]] = labels.tensor(indices: indices)
+    if outputs.count > 1 {
+      values[outputs[1]] = Tensor(validShape: [rows, classes], storage: .float(scores))
+    }
+  }
+
+  /// Turns raw sums into probabilities in place and returns the label index.
+  private func finish(_ row: UnsafeMutableBufferPointer<Float>) -> Int {
+    if let binaryClass {
+      let s = row[binaryClass] + (baseValues.count == 1 ? baseValues[0] : baseValues[binaryClass])
+      if weightsArePositive {
+        if transform == .logistic {
+          let p = PostTransform.logistic(s)
+          row[0] = 1 - p
+          row[1] = p
+        } else {
+          row[0] = 1 - s
+          row[1] = s
+          transform.apply(row)
+        }
+        return s > 0.5 ? 1 : 0
+      }
+      row[0] = -s
+      row[1] = s
+      transform.apply(row)
+      return s > 0 ? 1 : 0
+    }
+    var best = 0
+    for k in row.indices {
+      row[k] += baseValues[k]
+      if row[k] > row[best] { best = k }
+    }
+    transform.apply(row)
+    return best
+  }
+}
+
+/// Runs a compiled TreeEnsembleRegressor.
+struct TreeEnsembleRegressorKernel: Kernel {
+  enum Aggregate: String { case sum = "SUM", average = "AVERAGE", min = "MIN", max = "MAX" }
+  let label: String
+  let input: Int
+  let output: Int
+  let ensemble: TreeEnsemble
+  let targets: Int
+  let baseValues: [Float]
+  let aggregate: Aggregate
+  let transform: PostTransform
+
+  func run(_ values: inout [Tensor]) throws(OnnxError) {
+    let (rows, cols, data) = try treeInput(values, input, ensemble, label)
+    var result = [Float](repeating: 0, count: rows * targets)
+    let trees = Float(ensemble.roots.count)
+    data.withUnsafeBufferPointer { x in
+      ensemble.nodes.withUnsafeBufferPointer { nodes in
+        ensemble.roots.withUnsafeBufferPointer { roots in
+          ensemble.weightTargets.withUnsafeBufferPointer { targetIds in
+            ensemble.weightValues.withUnsafeBufferPointer { weights in
+              result.withUnsafeMutableBufferPointer { out in
+                for row in 0..<rows {
+                  let scoreRow = out.baseAddress! + row * targets
+                  let features = x.baseAddress! + row * cols
+                  switch aggregate {
+                  case .sum, .average:
+                    ensemble.accumulate(
+                      row: features,
+                      nodes: nodes,
+                      roots: roots,
+                      targets: targetIds,
+                      weights: weights,
+                      into: scoreRow
+                    )
+                    if aggregate == .average {
+                      for t in 0..<targets { scoreRow[t] /= trees }
+                    }
+                  case .min, .max:
+                    extreme(features, nodes, roots, targetIds, weights, scoreRow)
+                  }
+                  for t in 0..<targets { scoreRow[t] += baseValues[t] }
+                  if transform != .none {
+                    transform.apply(UnsafeMutableBufferPointer(start: scoreRow, count: targets))
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    values[output] = Tensor(validShape: [rows, targets], storage: .float(result))
+  }
+
+  private func extreme(
+    _ features: UnsafePointer<Float>,
+    _ nodes: UnsafeBufferPointer<TreeEnsemble.Node>,
+    _ roots: UnsafeBufferPointer<Int32>,
+    _ targetIds: UnsafeBufferPointer<Int32>,
+    _ weights: UnsafeBufferPointer<Float>,
+    _ scoreRow: UnsafeMutablePointer<Float>
+  ) {
+    var seen = [Bool](repeating: false, count: targets)
+    for root in roots {
+      let node = nodes[ensemble.walk(row: features, from: Int(root), nodes: nodes)]
+      for w in Int(node.trueChild)..<Int(node.falseChild) {
+        let t = Int(targetIds[w])
+        let value = weights[w]
+        if !seen[t] {
+          scoreRow[t] = value
+          seen[t] = true
+        } else if aggregate == .min ? value < scoreRow[t] : value > scoreRow[t] {
+          scoreRow[t] = value
+        }
+      }
+    }
+  }
+}
