@@ -11,22 +11,37 @@ public enum StickyHash {
   /// The hash of `key` for the slot named `slot`.
   @inlinable
   public static func hash(key: some StringProtocol, slot: some StringProtocol) -> UInt64 {
-    var state = feed(slot, into: offsetBasis)
+    withBytes(of: key) { key in
+      withBytes(of: slot) { slot in hash(key: key, slot: slot) }
+    }
+  }
+
+  /// The hash of the UTF-8 bytes of a key for the UTF-8 bytes of a slot name.
+  public static func hash(key: UnsafeBufferPointer<UInt8>, slot: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    var state = offsetBasis
+    for byte in slot {
+      state = (state ^ UInt64(byte)) &* prime
+    }
     state = (state ^ 0xFF) &* prime
-    state = feed(key, into: state)
+    for byte in key {
+      state = (state ^ UInt64(byte)) &* prime
+    }
     return mix(state)
   }
 
-  @usableFromInline
-  static func feed(_ text: some StringProtocol, into state: UInt64) -> UInt64 {
-    var state = state
-    for byte in text.utf8 {
-      state = (state ^ UInt64(byte)) &* prime
+  /// Calls `body` with the text's UTF-8 bytes, without copying when the text is stored contiguously
+  /// (native strings and substrings always are).
+  @inlinable
+  public static func withBytes<Result>(
+    of text: some StringProtocol,
+    _ body: (UnsafeBufferPointer<UInt8>) -> Result
+  ) -> Result {
+    if let result = text.utf8.withContiguousStorageIfAvailable(body) {
+      return result
     }
-    return state
+    return Array(text.utf8).withUnsafeBufferPointer(body)
   }
 
-  @usableFromInline
   static func mix(_ value: UInt64) -> UInt64 {
     var x = value
     x ^= x >> 33
@@ -38,7 +53,6 @@ public enum StickyHash {
   }
 
   /// Maps a hash to a number strictly between 0 and 1, uniformly.
-  @inlinable
   public static func unitInterval(_ hash: UInt64) -> Double {
     (Double(hash >> 11) + 0.5) * 0x1p-53
   }

@@ -55,16 +55,22 @@ public struct TrafficSplit: Sendable, Equatable {
   /// away from it. Weight-0 slots are never chosen. `slotNames` gives the name of each slot index;
   /// only indices present in both `slotNames` and the weights are considered, and if none of them
   /// has a weight the weighted sequence's first slot is returned.
+  @inlinable
   public func slot(forStickyKey key: some StringProtocol, slotNames: [String]) -> Int {
+    StickyHash.withBytes(of: key) { slot(forStickyKeyBytes: $0, slotNames: slotNames) }
+  }
+
+  /// ``slot(forStickyKey:slotNames:)`` for a key given as UTF-8 bytes.
+  public func slot(forStickyKeyBytes key: UnsafeBufferPointer<UInt8>, slotNames: [String]) -> Int {
     var best = -1
     var bestScore = -Double.infinity
     for index in 0..<min(shares.count, slotNames.count) {
       let share = shares[index]
       guard share > 0 else { continue }
-      let unit = StickyHash.unitInterval(StickyHash.hash(key: key, slot: slotNames[index]))
+      let hash = StickyHash.withBytes(of: slotNames[index]) { StickyHash.hash(key: key, slot: $0) }
       // -log(u) is an exponential variate; dividing the weight by it gives the classic weighted
       // rendezvous score, whose arg-max picks slot i with probability share[i].
-      let score = share / -log(unit)
+      let score = share / -log(StickyHash.unitInterval(hash))
       if score > bestScore {
         bestScore = score
         best = index
