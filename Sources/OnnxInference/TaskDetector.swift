@@ -55,7 +55,9 @@ enum TaskDetector {
 
   private static func labels(of node: Onnx_NodeProto, ints: String) -> [String]? {
     for attribute in node.attribute {
-      if attribute.name == ints, !attribute.ints.isEmpty { return attribute.ints.map(String.init) }
+      if attribute.name == ints || attribute.name == "classlabels_int64s", !attribute.ints.isEmpty {
+        return attribute.ints.map(String.init)
+      }
       if attribute.name == "classlabels_strings", !attribute.strings.isEmpty {
         return attribute.strings.map { String(decoding: $0, as: UTF8.self) }
       }

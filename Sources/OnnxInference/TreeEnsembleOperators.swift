@@ -42,7 +42,7 @@ enum TreeEnsembleOperators {
   @Sendable static func classifier(_ context: NodeContext) throws(OnnxError) -> NodeBuild {
     try context.expect(inputs: 1...1, outputs: 1...2)
     let input = try inputType(context)
-    let labels = try LinearOperators.Labels.read(context)
+    let labels = try LinearOperators.Labels.read(context, ints: "classlabels_int64s")
     let attributes = try read(context, prefix: "class")
     let ensemble = try TreeEnsemble(attributes, targets: labels.count, context: context)
     let baseValues = try context.attributes.floats("base_values")

@@ -1,0 +1,72 @@
+import ArgumentParser
+import OnnxInference
+
+/// `hotswap-onnx info MODEL`: the model's inputs, outputs, metadata, task and operators as JSON.
+struct InfoCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "info", abstract: "Describe a model as JSON.")
+
+  @Argument(help: "Path of the model.onnx file.")
+  var model: String
+
+  func run() throws {
+    let session = try loadSession(model)
+    print(JSONWriter.render(Self.describe(session)))
+  }
+
+  /// The JSON description of a loaded session.
+  static func describe(_ session: InferenceSession) -> JSONValue {
+    let meta = session.metadata
+    let strings: ([String]?) -> JSONValue = { $0.map { .array($0.map(JSONValue.string)) } ?? .null }
+    let model: JSONValue = .object([
+      ("name", meta.name.map(JSONValue.string) ?? .null),
+      ("version", meta.version.map(JSONValue.string) ?? .null),
+      ("feature_names", strings(meta.featureNames)),
+      ("class_labels", strings(meta.classLabels)),
+      ("producer_name", .string(meta.producerName)),
+      ("producer_version", .string(meta.producerVersion)),
+      ("ir_version", .int(meta.irVersion)),
+      ("opsets", .object(meta.opsets.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+    ])
+    return .object([
+      ("inputs", .array(session.inputs.map(info))),
+      ("outputs", .array(session.outputs.map(info))),
+      ("metadata", .object(meta.properties.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+      ("model", model),
+      ("task", task(session.task)),
+      ("operators", .array(session.operators.map(JSONValue.string))),
+    ])
+  }
+
+  private static func info(_ tensor: TensorInfo) -> JSONValue {
+    .object([
+      ("name", .string(tensor.name)),
+      ("datatype", .string(tensor.dataType.rawValue)),
+      ("shape", .array(tensor.shape.map { .int(Int64($0 ?? -1)) })),
+    ])
+  }
+
+  private static func task(_ task: ModelTask) -> JSONValue {
+    switch task {
+    case .classifier(let label, let probabilities, let classes):
+      return .object([
+        ("kind", .string("classifier")),
+        ("label_output", .int(Int64(label))),
+        ("probabilities_output", probabilities.map { .int(Int64($0)) } ?? .null),
+        ("classes", .array(classes.map(JSONValue.string))),
+      ])
+    case .regressor(let value):
+      return .object([("kind", .string("regressor")), ("value_output", .int(Int64(value)))])
+    case .other:
+      return .object([("kind", .string("other"))])
+    }
+  }
+}
+
+/// Loads a session, turning a load failure into a command error.
+func loadSession(_ path: String) throws -> InferenceSession {
+  do {
+    return try InferenceSession(contentsOf: path)
+  } catch {
+    throw OnnxCommandError(message: error.description)
+  }
+}

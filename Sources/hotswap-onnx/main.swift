@@ -1,1 +1,0 @@
-print("hotswap-onnx: not built yet")
