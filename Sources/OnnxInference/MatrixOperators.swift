@@ -124,23 +124,22 @@ struct GemmKernel: Kernel {
       throw OnnxError(.runtimeFailure, "\(label): result [\(m), \(n)] is too large")
     }
     var result = [T](repeating: 0, count: count)
-    result.withUnsafeMutableBufferPointer { out in
-      x.withUnsafeBufferPointer { x in
-        y.withUnsafeBufferPointer { y in
-          for i in 0..<m {
-            let row = i * n
-            for p in 0..<k {
-              let av = transA ? x[p * m + i] : x[i * k + p]
-              if transB {
-                for j in 0..<n { out[row + j] += av * y[j * k + p] }
-              } else {
-                let base = p * n
-                for j in 0..<n { out[row + j] += av * y[base + j] }
+    if T.self == Float.self, !transA, !transB, m > 0, k > 0, n > 0 {
+      result.withUnsafeMutableBufferPointer { out in
+        x.withUnsafeBufferPointer { x in
+          y.withUnsafeBufferPointer { y in
+            x.withMemoryRebound(to: Float.self) { x in
+              y.withMemoryRebound(to: Float.self) { y in
+                out.withMemoryRebound(to: Float.self) { out in
+                  FloatGemm.multiply(x.baseAddress!, y.baseAddress!, into: out.baseAddress!, m: m, k: k, n: n)
+                }
               }
             }
           }
         }
       }
+    } else {
+      multiplyGeneric(x, y, into: &result, m: m, k: k, n: n)
     }
     if alpha != 1 {
       let factor = T(alpha)
@@ -159,5 +158,33 @@ struct GemmKernel: Kernel {
       for i in result.indices { result[i] += factor * bias[pattern.index(i)] }
     }
     return result
+  }
+
+  private func multiplyGeneric<T: BinaryFloatingPoint>(
+    _ x: [T],
+    _ y: [T],
+    into result: inout [T],
+    m: Int,
+    k: Int,
+    n: Int
+  ) {
+    result.withUnsafeMutableBufferPointer { out in
+      x.withUnsafeBufferPointer { x in
+        y.withUnsafeBufferPointer { y in
+          for i in 0..<m {
+            let row = i * n
+            for p in 0..<k {
+              let av = transA ? x[p * m + i] : x[i * k + p]
+              if transB {
+                for j in 0..<n { out[row + j] += av * y[j * k + p] }
+              } else {
+                let base = p * n
+                for j in 0..<n { out[row + j] += av * y[base + j] }
+              }
+            }
+          }
+        }
+      }
+    }
   }
 }

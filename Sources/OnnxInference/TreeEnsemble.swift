@@ -22,7 +22,7 @@ struct TreeEnsemble: Sendable {
     }
   }
 
-  /// One node. For a leaf, `trueChild`/`falseChild` hold the start and end of its weights.
+  /// One node. A leaf points to itself on both sides, so walks can run a fixed number of steps.
   struct Node: Sendable {
     var threshold: Float
     var feature: Int32
@@ -34,6 +34,10 @@ struct TreeEnsemble: Sendable {
 
   var nodes: [Node]
   var roots: [Int32]
+  /// The depth (steps from root to its deepest leaf) of each tree.
+  var depths: [Int32]
+  /// For each node, the start of its leaf weights (`weightStart[i]..<weightStart[i + 1]`).
+  var weightStart: [Int32]
   /// Target (class or regression output) of each leaf weight.
   var weightTargets: [Int32]
   /// Value of each leaf weight.
@@ -133,6 +137,9 @@ struct TreeEnsemble: Sendable {
     var nodes: [Node] = []
     nodes.reserveCapacity(count)
     var roots: [Int32] = []
+    var depths: [Int32] = []
+    var weightStart: [Int32] = []
+    weightStart.reserveCapacity(count + 1)
     var weightTargets: [Int32] = []
     var weightValues: [Float] = []
     var placed = [Int32](repeating: -1, count: count)
@@ -141,9 +148,11 @@ struct TreeEnsemble: Sendable {
         throw context.error("tree \(a.treeIds[source]) reuses nodes of another tree")
       }
       roots.append(Int32(nodes.count))
+      var depth = 0
       // Iterative preorder; children are patched once placed.
-      var stack: [(source: Int, parent: Int, isTrue: Bool)] = [(source, -1, false)]
-      while let (current, parent, isTrue) = stack.popLast() {
+      var stack: [(source: Int, parent: Int, isTrue: Bool, depth: Int)] = [(source, -1, false, 0)]
+      while let (current, parent, isTrue, level) = stack.popLast() {
+        depth = max(depth, level)
         guard placed[current] < 0 else {
           throw context.error(
             "tree \(a.treeIds[current]) has a cycle or a shared node at node \(a.nodeIds[current])"
@@ -167,13 +176,15 @@ struct TreeEnsemble: Sendable {
           trueChild: -1,
           falseChild: -1
         )
+        weightStart.append(Int32(weightValues.count))
         if mode == .leaf {
-          node.trueChild = Int32(weightValues.count)
           for w in weightsPerNode[current] {
             weightTargets.append(Int32(a.weightTargetIds[w]))
             weightValues.append(a.weights[w])
           }
-          node.falseChild = Int32(weightValues.count)
+          node.feature = 0
+          node.trueChild = Int32(position)
+          node.falseChild = Int32(position)
           nodes.append(node)
           continue
         }
@@ -184,69 +195,127 @@ struct TreeEnsemble: Sendable {
         else {
           throw context.error("node \(a.nodeIds[current]) of tree \(tree) points to a missing child")
         }
-        stack.append((f, position, false))
-        stack.append((t, position, true))
+        stack.append((f, position, false, level + 1))
+        stack.append((t, position, true, level + 1))
       }
+      depths.append(Int32(depth))
     }
+    weightStart.append(Int32(weightValues.count))
     self.nodes = nodes
     self.roots = roots
+    self.depths = depths
+    self.weightStart = weightStart
     self.weightTargets = weightTargets
     self.weightValues = weightValues
     self.featureCount = Int(maxFeature + 1)
     self.allLessOrEqual = allLeq
   }
 
-  /// Sums the leaf weights reached by `row` in every tree into `scores` (per target).
-  @inline(__always)
+  /// Adds to `scores` (row-major, `targets` per row) the leaf weights every row of `rows`
+  /// reaches in every tree. Trees are walked in order for each row, blocks of rows in lockstep.
   func accumulate(
-    row: UnsafePointer<Float>,
-    nodes: UnsafeBufferPointer<Node>,
-    roots: UnsafeBufferPointer<Int32>,
-    targets: UnsafeBufferPointer<Int32>,
-    weights: UnsafeBufferPointer<Float>,
+    features: UnsafePointer<Float>,
+    columns: Int,
+    rows: Range<Int>,
+    targets: Int,
     into scores: UnsafeMutablePointer<Float>
   ) {
-    for root in roots {
-      let leaf = walk(row: row, from: Int(root), nodes: nodes)
-      let node = nodes[leaf]
-      for w in Int(node.trueChild)..<Int(node.falseChild) {
-        scores[Int(targets[w])] += weights[w]
+    nodes.withUnsafeBufferPointer { nodes in
+      weightStart.withUnsafeBufferPointer { starts in
+        weightTargets.withUnsafeBufferPointer { ids in
+          weightValues.withUnsafeBufferPointer { weights in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: Self.block) { position in
+              var first = rows.lowerBound
+              while first < rows.upperBound {
+                let count = min(Self.block, rows.upperBound - first)
+                for tree in roots.indices {
+                  for r in 0..<count { position[r] = Int(roots[tree]) }
+                  walk(
+                    features + first * columns,
+                    columns: columns,
+                    count: count,
+                    depth: Int(depths[tree]),
+                    nodes: nodes,
+                    position: position
+                  )
+                  for r in 0..<count {
+                    let leaf = position[r]
+                    let out = scores + (first + r) * targets
+                    for w in Int(starts[leaf])..<Int(starts[leaf + 1]) {
+                      out[Int(ids[w])] += weights[w]
+                    }
+                  }
+                }
+                first += count
+              }
+            }
+          }
+        }
       }
     }
   }
 
-  /// The index of the leaf `row` reaches from `start`.
+  /// Rows walked together through one tree.
+  static let block = 16
+
+  /// Moves each of `count` rows from its `position` down `depth` levels (leaves stay put).
   @inline(__always)
-  func walk(row: UnsafePointer<Float>, from start: Int, nodes: UnsafeBufferPointer<Node>) -> Int {
-    var index = start
+  private func walk(
+    _ features: UnsafePointer<Float>,
+    columns: Int,
+    count: Int,
+    depth: Int,
+    nodes: UnsafeBufferPointer<Node>,
+    position: UnsafeMutableBufferPointer<Int>
+  ) {
     if allLessOrEqual {
-      while true {
-        let node = nodes[index]
-        if node.mode == .leaf { return index }
-        let x = row[Int(node.feature)]
-        let goTrue = x <= node.threshold || (node.missingTracksTrue && x.isNaN)
-        index = Int(goTrue ? node.trueChild : node.falseChild)
-      }
-    }
-    while true {
-      let node = nodes[index]
-      if node.mode == .leaf { return index }
-      let x = row[Int(node.feature)]
-      let goTrue: Bool
-      if x.isNaN && node.missingTracksTrue {
-        goTrue = true
-      } else {
-        switch node.mode {
-        case .leaf: return index
-        case .leq: goTrue = x <= node.threshold
-        case .lt: goTrue = x < node.threshold
-        case .gte: goTrue = x >= node.threshold
-        case .gt: goTrue = x > node.threshold
-        case .eq: goTrue = x == node.threshold
-        case .neq: goTrue = x != node.threshold
+      for _ in 0..<depth {
+        for r in 0..<count {
+          let node = nodes[position[r]]
+          let x = features[r * columns + Int(node.feature)]
+          let goTrue = node.missingTracksTrue ? !(x > node.threshold) : x <= node.threshold
+          position[r] = Int(goTrue ? node.trueChild : node.falseChild)
         }
       }
-      index = Int(goTrue ? node.trueChild : node.falseChild)
+      return
     }
+    for _ in 0..<depth {
+      for r in 0..<count {
+        let node = nodes[position[r]]
+        let x = features[r * columns + Int(node.feature)]
+        let goTrue: Bool
+        if x.isNaN && node.missingTracksTrue {
+          goTrue = true
+        } else {
+          switch node.mode {
+          case .leaf, .leq: goTrue = x <= node.threshold
+          case .lt: goTrue = x < node.threshold
+          case .gte: goTrue = x >= node.threshold
+          case .gt: goTrue = x > node.threshold
+          case .eq: goTrue = x == node.threshold
+          case .neq: goTrue = x != node.threshold
+          }
+        }
+        position[r] = Int(goTrue ? node.trueChild : node.falseChild)
+      }
+    }
+  }
+
+  /// The leaf `row` reaches in tree `tree`.
+  func leaf(of row: UnsafePointer<Float>, tree: Int) -> Int {
+    var position = Int(roots[tree])
+    nodes.withUnsafeBufferPointer { nodes in
+      withUnsafeMutablePointer(to: &position) { pointer in
+        walk(
+          row,
+          columns: 0,
+          count: 1,
+          depth: Int(depths[tree]),
+          nodes: nodes,
+          position: UnsafeMutableBufferPointer(start: pointer, count: 1)
+        )
+      }
+    }
+    return position
   }
 }

@@ -34,25 +34,26 @@ struct TreeEnsembleClassifierKernel: Kernel {
     let classes = labels.count
     var indices = [Int](repeating: 0, count: rows)
     var scores = [Float](repeating: 0, count: rows * classes)
+    let work = rows * ensemble.nodes.count / max(ensemble.roots.count, 1) * 4 + rows * ensemble.roots.count
     data.withUnsafeBufferPointer { x in
-      ensemble.nodes.withUnsafeBufferPointer { nodes in
-        ensemble.roots.withUnsafeBufferPointer { roots in
-          ensemble.weightTargets.withUnsafeBufferPointer { targets in
-            ensemble.weightValues.withUnsafeBufferPointer { weights in
-              scores.withUnsafeMutableBufferPointer { out in
-                for row in 0..<rows {
-                  let scoreRow = out.baseAddress! + row * classes
-                  ensemble.accumulate(
-                    row: x.baseAddress! + row * cols,
-                    nodes: nodes,
-                    roots: roots,
-                    targets: targets,
-                    weights: weights,
-                    into: scoreRow
-                  )
-                  indices[row] = finish(UnsafeMutableBufferPointer(start: scoreRow, count: classes))
-                }
-              }
+      scores.withUnsafeMutableBufferPointer { out in
+        indices.withUnsafeMutableBufferPointer { labelsOut in
+          let scoresBase = SharedPointer(base: out.baseAddress!)
+          let labelsBase = SharedPointer(base: labelsOut.baseAddress!)
+          let input = SharedPointer(base: x.baseAddress!)
+          ParallelRows.run(rows: rows, work: work) { range in
+            let features = input.base
+            ensemble.accumulate(
+              features: features,
+              columns: cols,
+              rows: range,
+              targets: classes,
+              into: scoresBase.base
+            )
+            for row in range {
+              labelsBase.base[row] = finish(
+                UnsafeMutableBufferPointer(start: scoresBase.base + row * classes, count: classes)
+              )
             }
           }
         }
@@ -111,37 +112,32 @@ struct TreeEnsembleRegressorKernel: Kernel {
     let (rows, cols, data) = try treeInput(values, input, ensemble, label)
     var result = [Float](repeating: 0, count: rows * targets)
     let trees = Float(ensemble.roots.count)
+    let work = rows * ensemble.nodes.count / max(ensemble.roots.count, 1) * 4 + rows * ensemble.roots.count
     data.withUnsafeBufferPointer { x in
-      ensemble.nodes.withUnsafeBufferPointer { nodes in
-        ensemble.roots.withUnsafeBufferPointer { roots in
-          ensemble.weightTargets.withUnsafeBufferPointer { targetIds in
-            ensemble.weightValues.withUnsafeBufferPointer { weights in
-              result.withUnsafeMutableBufferPointer { out in
-                for row in 0..<rows {
-                  let scoreRow = out.baseAddress! + row * targets
-                  let features = x.baseAddress! + row * cols
-                  switch aggregate {
-                  case .sum, .average:
-                    ensemble.accumulate(
-                      row: features,
-                      nodes: nodes,
-                      roots: roots,
-                      targets: targetIds,
-                      weights: weights,
-                      into: scoreRow
-                    )
-                    if aggregate == .average {
-                      for t in 0..<targets { scoreRow[t] /= trees }
-                    }
-                  case .min, .max:
-                    extreme(features, nodes, roots, targetIds, weights, scoreRow)
-                  }
-                  for t in 0..<targets { scoreRow[t] += baseValues[t] }
-                  if transform != .none {
-                    transform.apply(UnsafeMutableBufferPointer(start: scoreRow, count: targets))
-                  }
-                }
-              }
+      result.withUnsafeMutableBufferPointer { out in
+        let base = SharedPointer(base: out.baseAddress!)
+        let input = SharedPointer(base: x.baseAddress!)
+        ParallelRows.run(rows: rows, work: work) { range in
+          let features = input.base
+          if aggregate == .sum || aggregate == .average {
+            ensemble.accumulate(
+              features: features,
+              columns: cols,
+              rows: range,
+              targets: targets,
+              into: base.base
+            )
+          }
+          for row in range {
+            let scoreRow = base.base + row * targets
+            switch aggregate {
+            case .sum: break
+            case .average: for t in 0..<targets { scoreRow[t] /= trees }
+            case .min, .max: extreme(features + row * cols, scoreRow)
+            }
+            for t in 0..<targets { scoreRow[t] += baseValues[t] }
+            if transform != .none {
+              transform.apply(UnsafeMutableBufferPointer(start: scoreRow, count: targets))
             }
           }
         }
@@ -150,20 +146,13 @@ struct TreeEnsembleRegressorKernel: Kernel {
     values[output] = Tensor(validShape: [rows, targets], storage: .float(result))
   }
 
-  private func extreme(
-    _ features: UnsafePointer<Float>,
-    _ nodes: UnsafeBufferPointer<TreeEnsemble.Node>,
-    _ roots: UnsafeBufferPointer<Int32>,
-    _ targetIds: UnsafeBufferPointer<Int32>,
-    _ weights: UnsafeBufferPointer<Float>,
-    _ scoreRow: UnsafeMutablePointer<Float>
-  ) {
+  private func extreme(_ features: UnsafePointer<Float>, _ scoreRow: UnsafeMutablePointer<Float>) {
     var seen = [Bool](repeating: false, count: targets)
-    for root in roots {
-      let node = nodes[ensemble.walk(row: features, from: Int(root), nodes: nodes)]
-      for w in Int(node.trueChild)..<Int(node.falseChild) {
-        let t = Int(targetIds[w])
-        let value = weights[w]
+    for tree in ensemble.roots.indices {
+      let leaf = ensemble.leaf(of: features, tree: tree)
+      for w in Int(ensemble.weightStart[leaf])..<Int(ensemble.weightStart[leaf + 1]) {
+        let t = Int(ensemble.weightTargets[w])
+        let value = ensemble.weightValues[w]
         if !seen[t] {
           scoreRow[t] = value
           seen[t] = true
