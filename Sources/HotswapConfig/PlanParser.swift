@@ -19,6 +19,15 @@ public enum PlanParser {
       )
       return .failure(ConfigErrors([error]))
     }
+    if let failure = TOMLSyntaxChecker.firstError(in: text) {
+      let error = ConfigError(
+        file: file,
+        line: failure.line,
+        message: "TOML syntax error: \(failure.message)"
+      )
+      return .failure(ConfigErrors([error]))
+    }
+    let source = SourceMap(text)
     let root: TOMLTable
     do {
       root = try TOMLTable(string: text)
@@ -29,7 +38,7 @@ public enum PlanParser {
     } catch {
       return .failure(ConfigErrors([ConfigError(file: file, line: nil, message: "cannot parse: \(error)")]))
     }
-    var reader = PlanReader(root: root, source: SourceMap(text), file: file, directory: directory)
+    var reader = PlanReader(root: root, source: source, file: file, directory: directory)
     let plan = reader.read()
     if let plan, reader.errors.isEmpty {
       return .success(plan)

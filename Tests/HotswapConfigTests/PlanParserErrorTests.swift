@@ -248,7 +248,7 @@ struct PlanParserErrorTests {
       name: "unterminated string is a syntax error",
       text: "active = \"blue\n" + Fixtures.twoSlots(traffic: ""),
       errors: [
-        "\(f):1: TOML syntax error: Error while parsing string: unescaped control characters other than TAB (U+0009) are explicitly prohibited"
+        "\(f):1: TOML syntax error: unterminated string: add the closing '\"' on the same line"
       ]
     ),
     Case(

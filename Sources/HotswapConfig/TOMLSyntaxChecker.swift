@@ -1,0 +1,421 @@
+/// A strict TOML 1.0 grammar check that runs before TOMLKit parses the text.
+///
+/// TOMLKit wraps toml++, whose parser *assumes* some grammar preconditions instead of checking
+/// them: on input such as `x = [ } ]` a debug build fails an assertion (the process aborts) and a
+/// release build has undefined behaviour. This checker walks the whole grammar — comments,
+/// headers, keys, all four string forms, numbers, dates, arrays and inline tables — so only
+/// well-formed text reaches toml++, which then adds the semantic checks (duplicate keys, table
+/// redefinitions). Its messages name the line and what was expected.
+struct TOMLSyntaxChecker {
+  /// The first grammar error: its 1-based line and a reason.
+  struct Failure: Error, Equatable {
+    let line: Int
+    let message: String
+  }
+
+  private static let maximumDepth = 64
+
+  private let bytes: [UInt8]
+  private var index = 0
+  private var line = 1
+  private var depth = 0
+
+  /// The first grammar error in `text`, or `nil` when the text is well-formed TOML.
+  static func firstError(in text: String) -> Failure? {
+    var checker = TOMLSyntaxChecker(bytes: Array(text.utf8))
+    do {
+      try checker.document()
+      return nil
+    } catch {
+      return error
+    }
+  }
+
+  private init(bytes: [UInt8]) {
+    self.bytes = bytes
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { index = 3 }
+  }
+
+  // MARK: Document structure
+
+  private mutating func document() throws(Failure) {
+    while true {
+      skipSpaces()
+      guard let byte = peek() else { return }
+      switch byte {
+      case ascii("#"): try comment()
+      case ascii("\n"), ascii("\r"): try newline()
+      case ascii("["):
+        try header()
+        try endOfLine(after: "the table header")
+      default:
+        try keyValue()
+        try endOfLine(after: "the value")
+      }
+    }
+  }
+
+  private mutating func endOfLine(after what: String) throws(Failure) {
+    skipSpaces()
+    if peek() == ascii("#") { try comment() }
+    guard let byte = peek() else { return }
+    guard byte == ascii("\n") || byte == ascii("\r") else {
+      throw fail("unexpected \(describe(byte)) after \(what); put each key = value on its own line")
+    }
+    try newline()
+  }
+
+  private mutating func header() throws(Failure) {
+    index += 1
+    let isArray = peek() == ascii("[")
+    if isArray { index += 1 }
+    skipSpaces()
+    try key()
+    skipSpaces()
+    guard peek() == ascii("]") else {
+      throw fail("expected ']' to close the table header, saw \(describeNext())")
+    }
+    index += 1
+    if isArray {
+      guard peek() == ascii("]") else { throw fail("expected ']]' to close the array-of-tables header") }
+      index += 1
+    }
+  }
+
+  private mutating func keyValue() throws(Failure) {
+    try key()
+    skipSpaces()
+    guard peek() == ascii("=") else { throw fail("expected '=' after the key, saw \(describeNext())") }
+    index += 1
+    skipSpaces()
+    try value()
+  }
+
+  private mutating func key() throws(Failure) {
+    while true {
+      try simpleKey()
+      let save = index
+      skipSpaces()
+      guard peek() == ascii(".") else {
+        index = save
+        return
+      }
+      index += 1
+      skipSpaces()
+    }
+  }
+
+  private mutating func simpleKey() throws(Failure) {
+    guard let byte = peek() else { throw fail("expected a key, saw the end of the file") }
+    if byte == ascii("\"") || byte == ascii("'") {
+      guard !starts(with: byte, count: 3) else { throw fail("a key cannot be a multi-line string") }
+      try byte == ascii("\"") ? basicString() : literalString()
+      return
+    }
+    guard Self.isBare(byte) else {
+      throw fail("expected a key (letters, digits, '_', '-' or a quoted name), saw \(describe(byte))")
+    }
+    while let next = peek(), Self.isBare(next) { index += 1 }
+  }
+
+  // MARK: Values
+
+  private mutating func value() throws(Failure) {
+    guard let byte = peek() else { throw fail("expected a value, saw the end of the file") }
+    switch byte {
+    case ascii("\""):
+      try starts(with: byte, count: 3) ? multiLineBasicString() : basicString()
+    case ascii("'"):
+      try starts(with: byte, count: 3) ? multiLineLiteralString() : literalString()
+    case ascii("["): try nested { (checker: inout Self) throws(Failure) in try checker.array() }
+    case ascii("{"): try nested { (checker: inout Self) throws(Failure) in try checker.inlineTable() }
+    default:
+      guard Self.isScalar(byte) else { throw fail("expected a value, saw \(describe(byte))") }
+      try scalar()
+    }
+  }
+
+  private mutating func nested(_ body: (inout Self) throws(Failure) -> Void) throws(Failure) {
+    guard depth < Self.maximumDepth else { throw fail("arrays and inline tables nest too deeply") }
+    depth += 1
+    try body(&self)
+    depth -= 1
+  }
+
+  private mutating func array() throws(Failure) {
+    index += 1
+    while true {
+      try skipSpacesNewlinesAndComments()
+      if peek() == ascii("]") {
+        index += 1
+        return
+      }
+      try value()
+      try skipSpacesNewlinesAndComments()
+      switch peek() {
+      case ascii(","): index += 1
+      case ascii("]"):
+        index += 1
+        return
+      default: throw fail("expected ',' or ']' in the array, saw \(describeNext())")
+      }
+    }
+  }
+
+  private mutating func inlineTable() throws(Failure) {
+    index += 1
+    skipSpaces()
+    if peek() == ascii("}") {
+      index += 1
+      return
+    }
+    while true {
+      try keyValue()
+      skipSpaces()
+      switch peek() {
+      case ascii(","):
+        index += 1
+        skipSpaces()
+      case ascii("}"):
+        index += 1
+        return
+      default:
+        throw fail(
+          "expected ',' or '}' in the inline table (which must fit on one line), saw \(describeNext())"
+        )
+      }
+    }
+  }
+
+  /// Numbers, booleans, inf/nan, dates and times: one token checked against their grammars.
+  private mutating func scalar() throws(Failure) {
+    let start = index
+    while let byte = peek(), Self.isScalar(byte) { index += 1 }
+    // A date and a time may be separated by one space: "1979-05-27 07:32:00".
+    if ScalarGrammar.isDate(bytes[start..<index]), peek() == ascii(" "), index + 1 < bytes.count,
+      Self.isDigit(bytes[index + 1])
+    {
+      index += 1
+      while let byte = peek(), Self.isScalar(byte) { index += 1 }
+    }
+    let token = bytes[start..<index]
+    guard ScalarGrammar.isValid(token) else {
+      throw fail("'\(String(decoding: token, as: UTF8.self))' is not a valid value; strings need quotes")
+    }
+  }
+}
+
+extension TOMLSyntaxChecker {
+  // MARK: Strings
+
+  private mutating func basicString() throws(Failure) {
+    index += 1
+    while true {
+      guard let byte = peek(), byte != ascii("\n"), byte != ascii("\r") else {
+        throw fail("unterminated string: add the closing '\"' on the same line")
+      }
+      index += 1
+      switch byte {
+      case ascii("\""): return
+      case ascii("\\"): try escape()
+      default: try checkStringCharacter(byte)
+      }
+    }
+  }
+
+  private mutating func multiLineBasicString() throws(Failure) {
+    index += 3
+    while true {
+      guard let byte = peek() else { throw fail("unterminated multi-line string: add the closing '\"\"\"'") }
+      if starts(with: ascii("\""), count: 3) {
+        index += 3
+        if peek() == ascii("\"") { index += 1 }
+        if peek() == ascii("\"") { index += 1 }
+        return
+      }
+      if byte == ascii("\\") {
+        index += 1
+        try lineEndingBackslashOrEscape()
+      } else if byte == ascii("\n") || byte == ascii("\r") {
+        try newline()
+      } else {
+        index += 1
+        try checkStringCharacter(byte)
+      }
+    }
+  }
+
+  private mutating func lineEndingBackslashOrEscape() throws(Failure) {
+    var probe = index
+    while probe < bytes.count, bytes[probe] == ascii(" ") || bytes[probe] == ascii("\t") { probe += 1 }
+    if probe < bytes.count, bytes[probe] == ascii("\n") || bytes[probe] == ascii("\r") {
+      index = probe
+      return
+    }
+    try escape()
+  }
+
+  private mutating func literalString() throws(Failure) {
+    index += 1
+    while true {
+      guard let byte = peek(), byte != ascii("\n"), byte != ascii("\r") else {
+        throw fail("unterminated string: add the closing \"'\" on the same line")
+      }
+      index += 1
+      if byte == ascii("'") { return }
+      try checkStringCharacter(byte)
+    }
+  }
+
+  private mutating func multiLineLiteralString() throws(Failure) {
+    index += 3
+    while true {
+      guard let byte = peek() else { throw fail("unterminated multi-line string: add the closing \"'''\"") }
+      if starts(with: ascii("'"), count: 3) {
+        index += 3
+        if peek() == ascii("'") { index += 1 }
+        if peek() == ascii("'") { index += 1 }
+        return
+      }
+      if byte == ascii("\n") || byte == ascii("\r") {
+        try newline()
+      } else {
+        index += 1
+        try checkStringCharacter(byte)
+      }
+    }
+  }
+
+  /// Checks the escape after a backslash (already consumed).
+  private mutating func escape() throws(Failure) {
+    guard let byte = peek() else { throw fail("unterminated string") }
+    index += 1
+    switch byte {
+    case ascii("b"), ascii("t"), ascii("n"), ascii("f"), ascii("r"), ascii("\""), ascii("\\"): return
+    case ascii("u"), ascii("U"):
+      let count = byte == ascii("u") ? 4 : 8
+      var scalar: UInt32 = 0
+      for _ in 0..<count {
+        guard let digit = peek(), let value = Self.hexValue(digit) else {
+          throw fail("\\\(Character(UnicodeScalar(byte))) must be followed by \(count) hexadecimal digits")
+        }
+        scalar = scalar &* 16 &+ value
+        index += 1
+      }
+      guard UnicodeScalar(scalar) != nil else {
+        throw fail("\\\(Character(UnicodeScalar(byte))) escape is not a Unicode scalar value")
+      }
+    default:
+      throw fail("invalid escape \\\(describeRaw(byte)) in string; write \\\\ for a backslash")
+    }
+  }
+
+  private func checkStringCharacter(_ byte: UInt8) throws(Failure) {
+    if (byte < 0x20 && byte != ascii("\t")) || byte == 0x7F {
+      throw fail(
+        "control character U+\(String(byte, radix: 16, uppercase: true).leftPadded(to: 4)) in a string; escape it"
+      )
+    }
+  }
+
+  // MARK: Whitespace, comments, newlines
+
+  private mutating func skipSpaces() {
+    while let byte = peek(), byte == ascii(" ") || byte == ascii("\t") { index += 1 }
+  }
+
+  private mutating func skipSpacesNewlinesAndComments() throws(Failure) {
+    while let byte = peek() {
+      switch byte {
+      case ascii(" "), ascii("\t"): index += 1
+      case ascii("\n"), ascii("\r"): try newline()
+      case ascii("#"): try comment()
+      default: return
+      }
+    }
+  }
+
+  private mutating func comment() throws(Failure) {
+    index += 1
+    while let byte = peek(), byte != ascii("\n"), byte != ascii("\r") {
+      if (byte < 0x20 && byte != ascii("\t")) || byte == 0x7F {
+        throw fail("control character in a comment")
+      }
+      index += 1
+    }
+  }
+
+  private mutating func newline() throws(Failure) {
+    if peek() == ascii("\r") {
+      index += 1
+      guard peek() == ascii("\n") else { throw fail("a carriage return must be followed by a line feed") }
+    }
+    index += 1
+    line += 1
+  }
+
+  // MARK: Bytes
+
+  private func peek() -> UInt8? {
+    index < bytes.count ? bytes[index] : nil
+  }
+
+  private func starts(with byte: UInt8, count: Int) -> Bool {
+    index + count <= bytes.count && bytes[index..<(index + count)].allSatisfy { $0 == byte }
+  }
+
+  private func fail(_ message: String) -> Failure {
+    Failure(line: line, message: message)
+  }
+
+  private func describeNext() -> String {
+    peek().map(describe) ?? "the end of the file"
+  }
+
+  private func describe(_ byte: UInt8) -> String {
+    switch byte {
+    case ascii("\n"), ascii("\r"): return "the end of the line"
+    case 0x21...0x7E: return "'\(Character(UnicodeScalar(byte)))'"
+    default:
+      let rest = String(decoding: bytes[index...].prefix(4), as: UTF8.self)
+      if byte >= 0x80, let character = rest.first, character != "\u{FFFD}" { return "'\(character)'" }
+      return "byte 0x\(String(byte, radix: 16, uppercase: true).leftPadded(to: 2))"
+    }
+  }
+
+  private func describeRaw(_ byte: UInt8) -> String {
+    (0x21...0x7E).contains(byte)
+      ? String(Character(UnicodeScalar(byte))) : "(byte 0x\(String(byte, radix: 16)))"
+  }
+
+  static func isBare(_ byte: UInt8) -> Bool {
+    isDigit(byte) || (byte | 0x20 >= ascii("a") && byte | 0x20 <= ascii("z")) || byte == ascii("_")
+      || byte == ascii("-")
+  }
+
+  static func isDigit(_ byte: UInt8) -> Bool { byte >= ascii("0") && byte <= ascii("9") }
+
+  private static func isScalar(_ byte: UInt8) -> Bool {
+    isBare(byte) || byte == ascii("+") || byte == ascii(".") || byte == ascii(":")
+  }
+
+  private static func hexValue(_ byte: UInt8) -> UInt32? {
+    switch byte {
+    case ascii("0")...ascii("9"): UInt32(byte - ascii("0"))
+    case ascii("a")...ascii("f"): UInt32(byte - ascii("a") + 10)
+    case ascii("A")...ascii("F"): UInt32(byte - ascii("A") + 10)
+    default: nil
+    }
+  }
+}
+
+/// `UInt8(ascii:)` for a one-character string literal, shorter to read in a scanner.
+func ascii(_ character: Unicode.Scalar) -> UInt8 {
+  UInt8(ascii: character)
+}
+
+extension String {
+  func leftPadded(to width: Int) -> String {
+    count >= width ? self : String(repeating: "0", count: width - count) + self
+  }
+}
