@@ -19,7 +19,8 @@ struct CheckCommand: AsyncParsableCommand {
     case .success(let report):
       print("\(configPath): ok")
       for line in report { print("  " + line) }
-    case .failure(let errors):
+    case .failure(let failure):
+      let errors = failure.messages
       for error in errors { FileHandle.standardError.write(Data((error + "\n").utf8)) }
       FileHandle.standardError.write(Data("\(configPath): check failed (\(errors.count) error\(errors.count == 1 ? "" : "s"))\n".utf8))
       throw ExitCode(1)
@@ -31,21 +32,21 @@ struct CheckCommand: AsyncParsableCommand {
 /// `canary`, so nothing is written that the server would reject.
 enum PlanCheck {
   /// One line per slot on success; one message per error on failure.
-  static func run(configPath: String) -> Result<[String], [String]> {
+  static func run(configPath: String) -> Result<[String], CheckFailure> {
     let text: String
     do {
       text = try String(contentsOfFile: configPath, encoding: .utf8)
     } catch {
-      return .failure(["\(configPath): cannot read the config file"])
+      return .failure(CheckFailure(messages: ["\(configPath): cannot read the config file"]))
     }
     return run(text: text, configPath: configPath)
   }
 
   /// Checks `text` as if it were the content of `configPath`.
-  static func run(text: String, configPath: String) -> Result<[String], [String]> {
+  static func run(text: String, configPath: String) -> Result<[String], CheckFailure> {
     let plan: Plan
     switch PlanParser.parse(text, file: configPath) {
-    case .failure(let errors): return .failure(errors.errors.map(\.description))
+    case .failure(let errors): return .failure(CheckFailure(messages: errors.errors.map(\.description)))
     case .success(let parsed): plan = parsed
     }
     var lines: [String] = []
@@ -63,6 +64,11 @@ enum PlanCheck {
         errors.append("\(configPath):\(slot.line): slot '\(slot.name)': model \(error.path): \(error.reason)")
       }
     }
-    return errors.isEmpty ? .success(lines) : .failure(errors)
+    return errors.isEmpty ? .success(lines) : .failure(CheckFailure(messages: errors))
   }
+}
+
+/// The reasons a config file failed `hotswap check`.
+struct CheckFailure: Error {
+  let messages: [String]
 }

@@ -52,8 +52,8 @@ struct ConfigEdit {
 
   /// Checks and writes `newText`, then confirms with the server.
   func write(text newText: String, describe: String, confirm: ConfirmOptions) async throws {
-    if case .failure(let errors) = PlanCheck.run(text: newText, configPath: configPath) {
-      throw ValidationError("refusing to \(describe):\n" + errors.joined(separator: "\n"))
+    if case .failure(let failure) = PlanCheck.run(text: newText, configPath: configPath) {
+      throw ValidationError("refusing to \(describe):\n" + failure.messages.joined(separator: "\n"))
     }
     if newText == text {
       print("\(configPath) already says that; nothing to change")

@@ -28,9 +28,9 @@ struct ReloadService: Service {
         group.addTask {
           for await _ in hangups {
             logger.info("SIGHUP: re-reading the config file")
-            try? notifier?.reloading(status: "re-reading the config file")
+            notifier?.reloading(status: "re-reading the config file")
             await apply(.signal)
-            try? notifier?.ready(status: statusLine(store))
+            notifier?.ready(status: statusLine(store))
           }
         }
       }
@@ -41,7 +41,7 @@ struct ReloadService: Service {
     let outcome = await reconciler.reload(trigger)
     watcher.setModelPaths(await reconciler.watchedModelPaths)
     if case .applied = outcome {
-      try? notifier?.status(statusLine(store))
+      notifier?.status(statusLine(store))
     }
   }
 }

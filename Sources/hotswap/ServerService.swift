@@ -25,14 +25,14 @@ struct ServerService: Service {
               "plan.generation": "\(store.snapshot?.generation ?? 0)",
             ]
           )
-          try? notifier?.ready(status: statusLine(store))
+          notifier?.ready(status: statusLine(store))
         }
         try await group.next()
         group.cancelAll()
       }
     } onGracefulShutdown: {
       logger.info("shutting down: no new connections; finishing requests in flight")
-      try? notifier?.stopping(status: "draining")
+      notifier?.stopping(status: "draining")
       server.beginGracefulShutdown()
     }
   }

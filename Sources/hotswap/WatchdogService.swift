@@ -20,7 +20,7 @@ struct WatchdogService: Service {
         for loop in eventLoops.makeIterator() {
           try await loop.submit {}.get()
         }
-        try? notifier.watchdog()
+        notifier.watchdog()
         try await Task.sleep(for: period)
       }
     }

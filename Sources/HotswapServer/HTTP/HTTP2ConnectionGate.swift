@@ -34,7 +34,10 @@ final class HTTP2ConnectionGate: ChannelInboundHandler, RemovableChannelHandler,
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-    // An accepted connection, already handed to its sniffer: nothing to forward.
+    // An accepted connection, already given its sniffer. It must not travel on to gRPC's
+    // connection stream (which takes configured HTTP/2 connections only), but it still needs
+    // what the pipeline's tail does with an accepted channel: register it and make it active.
+    context.channel._channelCore.channelRead0(data)
   }
 
   /// Hands an HTTP/2 connection to gRPC. Callable from any event loop.

@@ -35,7 +35,7 @@ public struct JSONParser {
 
   private static func parseBuffer(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONParseError> {
     var parser = JSONParser(bytes: buffer)
-    do {
+    do throws(JSONParseError) {
       parser.skipWhitespace()
       let value = try parser.parseValue()
       parser.skipWhitespace()
