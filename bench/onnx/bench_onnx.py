@@ -7,7 +7,7 @@ RandomForest(200), wine StandardScaler + MLP(64, 32)) into a temp folder, checks
 round by round: per-call latency at batch 1 (p50) and per-row throughput at batch 1 000. Prints a
 table with ratios and targets, and writes bench/results/onnx.json.
 
-Usage: .venv/bin/python bench/onnx/bench_onnx.py [--bin-dir DIR] [--seconds S] [--rounds R] [--threads T]
+Usage: .venv/bin/python bench/onnx/bench_onnx.py [--bin-dir DIR] [--seconds S] [--rounds R] [--ort-threads T]
 Without --bin-dir it builds the release tool (`swift build -c release --product hotswap-onnx`).
 """
 
@@ -41,7 +41,7 @@ from sklearn.preprocessing import StandardScaler
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "conformance"))
-from onnx_tool import HotswapOnnx, assert_outputs_match, onnxruntime_outputs  # noqa: E402
+from onnx_tool import HotswapOnnx, assert_outputs_match, onnxruntime_outputs, write_request  # noqa: E402
 
 TARGET_OPSET = {"": 17, "ai.onnx.ml": 3}
 LATENCY_TARGET = 1.0  # hotswap p50 at batch 1 must be below onnxruntime's
@@ -136,15 +136,16 @@ def find_tool(bin_dir: pathlib.Path | None) -> pathlib.Path:
 def measure(tool: HotswapOnnx, path: pathlib.Path, rows: np.ndarray, args: argparse.Namespace) -> dict[str, Any]:
     """Alternate onnxruntime and hotswap for `rounds` rounds at both batch sizes; medians over rounds."""
     options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = args.threads
-    options.inter_op_num_threads = 1
+    options.intra_op_num_threads = args.ort_threads
     session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
     result: dict[str, Any] = {}
     for batch in (1, BIG_BATCH):
+        # Both runtimes get exactly the same rows (tree walks depend on the values).
+        request = write_request(path.with_suffix(f".batch{batch}.json"), {"X": rows[:batch]})
         runs: dict[str, list[dict[str, float]]] = {"onnxruntime": [], "hotswap": []}
         for _ in range(args.rounds):
             runs["onnxruntime"].append(time_onnxruntime(session, rows[:batch], args.seconds))
-            runs["hotswap"].append(tool.bench(path, batch, args.seconds, threads=args.threads))
+            runs["hotswap"].append(tool.bench(path, batch, args.seconds, request=request))
         result[f"batch_{batch}"] = {
             runtime: {
                 "us_per_call_p50": statistics.median(r["us_per_call_p50"] for r in samples),
@@ -180,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bin-dir", type=pathlib.Path, help="folder with a release hotswap-onnx (default: build it)")
     parser.add_argument("--seconds", type=float, default=1.0, help="timed seconds per runtime, batch and round")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (median is reported)")
-    parser.add_argument("--threads", type=int, default=1, help="threads for both runtimes (default 1)")
+    parser.add_argument("--ort-threads", type=int, default=0,
+                        help="onnxruntime intra-op threads (default 0: onnxruntime's own default, one per core)")
     parser.add_argument("--out", type=pathlib.Path, default=REPO / "bench" / "results" / "onnx.json")
     parser.add_argument("--models", nargs="*", default=[m.name for m in MODELS], choices=[m.name for m in MODELS])
     args = parser.parse_args(argv)
@@ -201,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
         "tool": str(tool.executable),
         "onnxruntime": onnxruntime.__version__,
         "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
-        "settings": {"seconds": args.seconds, "rounds": args.rounds, "threads": args.threads, "big_batch": BIG_BATCH},
+        "settings": {"seconds": args.seconds, "rounds": args.rounds, "ort_threads": args.ort_threads,
+                     "big_batch": BIG_BATCH},
         "targets": {"latency_ratio_below": LATENCY_TARGET, "throughput_ratio_at_least": THROUGHPUT_TARGET},
         "models": results,
         "all_targets_met": all(r["latency_target_met"] and r["throughput_target_met"] for r in results.values()),

@@ -87,6 +87,12 @@ def decode_tensor(tensor: dict[str, Any]) -> np.ndarray:
     return array.reshape(tensor["shape"])
 
 
+def write_request(path: pathlib.Path, inputs: dict[str, np.ndarray]) -> pathlib.Path:
+    """Write an IN.json request holding `inputs`; returns its path."""
+    path.write_text(json.dumps({"inputs": [encode_tensor(n, a) for n, a in inputs.items()]}))
+    return path
+
+
 class HotswapOnnx:
     """The built `hotswap-onnx` executable."""
 
@@ -113,20 +119,22 @@ class HotswapOnnx:
 
     def run(self, model: pathlib.Path, inputs: dict[str, np.ndarray], workdir: pathlib.Path) -> dict[str, np.ndarray]:
         """`hotswap-onnx run`: outputs by name, in the order the tool returned them."""
-        request = workdir / f"{model.stem}.in.json"
+        request = write_request(workdir / f"{model.stem}.in.json", inputs)
         response = workdir / f"{model.stem}.out.json"
-        request.write_text(json.dumps({"inputs": [encode_tensor(n, a) for n, a in inputs.items()]}))
         result = self.invoke(["run", str(model), "--input", str(request), "--output", str(response)])
         if result.returncode != 0:
             raise AssertionError(f"run {model.name} exited {result.returncode}: {result.stderr.strip()}")
         body = json.loads(response.read_text())
         return {tensor["name"]: decode_tensor(tensor) for tensor in body["outputs"]}
 
-    def bench(self, model: pathlib.Path, batch: int, seconds: float, threads: int | None = None) -> dict[str, Any]:
-        """`hotswap-onnx bench`, parsed."""
+    def bench(self, model: pathlib.Path, batch: int, seconds: float, threads: int | None = None,
+              request: pathlib.Path | None = None) -> dict[str, Any]:
+        """`hotswap-onnx bench`, parsed; `request` is an IN.json whose tensors replace random inputs."""
         args = ["bench", str(model), "--batch", str(batch), "--seconds", str(seconds)]
         if threads is not None:
             args += ["--threads", str(threads)]
+        if request is not None:
+            args += ["--input", str(request)]
         result = self.invoke(args, timeout=seconds * 10 + 60)
         if result.returncode != 0:
             raise AssertionError(f"bench {model.name} exited {result.returncode}: {result.stderr.strip()}")
