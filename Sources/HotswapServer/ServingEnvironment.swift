@@ -16,6 +16,8 @@ public struct ServingEnvironment: Sendable {
   public let startedAt: Date
   /// The server's own version, reported by `/v2` and `/status`.
   public let serverVersion: String
+  /// Told of every served request (metrics, guard, status page).
+  public let observer: any RequestObserver
 
   /// Creates an environment.
   public init(
@@ -23,13 +25,15 @@ public struct ServingEnvironment: Sendable {
     state: DeploymentState,
     settings: ServerSettings,
     startedAt: Date = Date(),
-    serverVersion: String = HotswapVersion.current
+    serverVersion: String = HotswapVersion.current,
+    observer: any RequestObserver = DiscardingRequestObserver()
   ) {
     self.store = store
     self.state = state
     self.settings = settings
     self.startedAt = startedAt
     self.serverVersion = serverVersion
+    self.observer = observer
   }
 
   /// The model's name in `/v2/models/{name}`.

@@ -17,22 +17,34 @@ extension RESTRouter {
     }
     let decoder = PredictRequestDecoder(featureNames: slot.model.schema.featureNames, maxRows: Self.maxRowsPerRequest)
     let decoded = try decoder.decode(body)
+    let observer = environment.observer
     if decoded.rows.count > Self.inlineRowLimit {
-      return .offload { Self.runPrediction(decoded, on: slot) }
+      return .offload { Self.runPrediction(decoded, on: slot, observer: observer) }
     }
-    return .response(Self.runPrediction(decoded, on: slot))
+    return .response(Self.runPrediction(decoded, on: slot, observer: observer))
   }
 
-  static func runPrediction(_ body: PredictRequestBody, on slot: ServingSlot) -> RESTResponse {
+  static func runPrediction(_ body: PredictRequestBody, on slot: ServingSlot, observer: any RequestObserver)
+    -> RESTResponse
+  {
+    let start = ContinuousClock.now
     let predictions: [Prediction]
     do {
       predictions = try slot.model.predict(rows: body.rows)
     } catch {
-      let status: HTTPResponseStatus = error.code == .inferenceFailed ? .internalServerError : .badRequest
-      var response = HTTPError(status, error.message).response
+      let serverSide = error.code == .inferenceFailed
+      observer.observe(
+        RequestObservation(
+          slot: slot.name, version: slot.version, wireProtocol: .rest, endpoint: "predict",
+          outcome: serverSide ? .serverError : .clientError, duration: ContinuousClock.now - start))
+      var response = HTTPError(serverSide ? .internalServerError : .badRequest, error.message).response
       response.headers.add(contentsOf: slotHeaders(slot))
       return response
     }
+    observer.observe(
+      RequestObservation(
+        slot: slot.name, version: slot.version, wireProtocol: .rest, endpoint: "predict", outcome: .success,
+        duration: ContinuousClock.now - start))
     var writer = JSONWriter(capacity: 128 + predictions.count * 64)
     writer.beginObject()
     switch body.form {
