@@ -30,6 +30,27 @@ struct HubState: Sendable {
     subscribers[id] = subscriber
   }
 
+  /// Re-resolves the paths `work` names and watches what they depend on, repeating until a
+  /// resolution made with the new watches in place agrees with the previous one: an entry that
+  /// appeared between resolving and watching is then seen instead of missed.
+  mutating func resolveAndWatch(_ work: [UInt64: RoutedChanges]) -> [String: WatcherError] {
+    var failures: [String: WatcherError] = [:]
+    for round in 0..<Self.maximumResolutionRounds {
+      var changed = false
+      for (id, routed) in work {
+        let before = subscribers[id]?.interests
+        refresh(id, config: routed.config, models: routed.models)
+        changed = changed || subscribers[id]?.interests != before
+      }
+      if round > 0 && !changed { break }
+      failures = syncWatches()
+    }
+    return failures
+  }
+
+  /// How often ``resolveAndWatch(_:)`` re-resolves before accepting the result.
+  static let maximumResolutionRounds = 8
+
   /// Adds and removes kernel watches so that exactly the subscribers' directories are watched;
   /// returns the directories that could not be watched.
   mutating func syncWatches() -> [String: WatcherError] {
@@ -85,7 +106,8 @@ struct HubState: Sendable {
 
   /// Routes a batch of events to the subscribers, re-resolves what changed, re-syncs the watches,
   /// runs due re-tries, then emits one coalesced set of events per subscriber.
-  mutating func process(_ events: [InotifyEvent], now: ContinuousClock.Instant) {
+  /// Returns whether anything was emitted.
+  mutating func process(_ events: [InotifyEvent], now: ContinuousClock.Instant) -> Bool {
     var changes: [UInt64: RoutedChanges] = [:]
     for event in events {
       let directories = event.watchDescriptor >= 0 ? table.directories(for: event.watchDescriptor) : []
@@ -97,16 +119,19 @@ struct HubState: Sendable {
       if event.name.isEmpty { forgetGoneWatch(event) }
     }
     let retries = dueRetries(now: now)
-    guard !changes.isEmpty || !retries.isEmpty else { return }
-    for (id, routed) in changes { refresh(id, config: routed.config, models: routed.models) }
-    for (id, routed) in retries { refresh(id, config: routed.config, models: routed.models) }
-    let failures = syncWatches()
+    guard !changes.isEmpty || !retries.isEmpty else { return false }
+    var work = changes
+    for (id, routed) in retries { work[id, default: RoutedChanges()].formUnion(routed) }
+    let failures = resolveAndWatch(work)
     scheduleRetries(failures: failures, now: now)
     for (id, routed) in retries { changes[id, default: RoutedChanges()].formUnion(restored(routed, for: id)) }
+    var emitted = false
     for id in changes.keys.sorted() {
       guard let subscriber = subscribers[id], let routed = changes[id] else { continue }
       for event in routed.events { subscriber.continuation.yield(event) }
+      emitted = emitted || !routed.isEmpty
     }
+    return emitted
   }
 
   /// For subscribers whose re-try is due: the config and models that depend on a missing watch.

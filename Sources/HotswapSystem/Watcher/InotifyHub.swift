@@ -18,7 +18,10 @@ final class InotifyHub: Sendable {
   static let shared = InotifyHub()
 
   /// How long the thread waits for more events after draining a burst.
-  static let settleTime = Duration.milliseconds(3)
+  static let settleTime = Duration.milliseconds(4)
+  /// The shortest time between two emissions during a burst (an isolated save is still reported
+  /// after ``settleTime``).
+  static let minimumEmissionInterval = Duration.milliseconds(50)
   /// The longest a continuous stream of events is collected before emitting anyway.
   static let maximumBatchTime = Duration.milliseconds(50)
   /// The polling interval when the inotify descriptor could not be identified.
@@ -43,8 +46,7 @@ final class InotifyHub: Sendable {
         continuation: continuation,
         logger: logger
       )
-      state.refresh(id, config: true, models: [])
-      let failures = state.syncWatches()
+      let failures = state.resolveAndWatch([id: RoutedChanges(config: true)])
       if let failure = state.subscribers[id]?.interests.config.lazy.compactMap({ failures[$0.directory] })
         .first
       {
@@ -75,8 +77,7 @@ final class InotifyHub: Sendable {
         uniqueKeysWithValues: paths.map { ($0, AbsolutePath.make($0)) }
       )
       state.subscribers[id]?.interests.models = [:]
-      state.refresh(id, config: false, models: paths)
-      let failures = state.syncWatches()
+      let failures = state.resolveAndWatch([id: RoutedChanges(models: paths)])
       state.scheduleRetries(failures: failures, now: .now)
       return state.wake
     }
@@ -96,6 +97,7 @@ final class InotifyHub: Sendable {
 
   /// The thread's loop: wait, collect a coalesced batch, route it, emit; exit with no subscribers.
   private func run() {
+    var lastEmission = ContinuousClock.now - Self.minimumEmissionInterval
     while true {
       let step = state.withLock {
         state -> (inotify: CInt?, wake: WakePipe?, deadline: ContinuousClock.Instant?)? in
@@ -107,7 +109,10 @@ final class InotifyHub: Sendable {
       }
       guard let step else { return }
       var timeout = step.deadline.map { Self.milliseconds(until: $0) } ?? -1
-      if step.inotify == nil { timeout = timeout < 0 ? 5 : min(timeout, 5) }
+      if step.inotify == nil {
+        let interval = Self.milliseconds(Self.fallbackPollInterval)
+        timeout = timeout < 0 ? interval : min(timeout, interval)
+      }
       var descriptors = [
         pollfd(fd: step.wake?.readEnd ?? -1, events: Int16(POLLIN), revents: 0),
         pollfd(fd: step.inotify ?? -1, events: Int16(POLLIN), revents: 0),
@@ -120,28 +125,35 @@ final class InotifyHub: Sendable {
       }
       if descriptors[0].revents != 0 { step.wake?.drain() }
       let inotifyReady = step.inotify == nil || descriptors[1].revents != 0
-      let events = inotifyReady ? collectBatch(inotify: step.inotify) : []
-      state.withLock { $0.process(events, now: .now) }
+      let events =
+        inotifyReady
+        ? collectBatch(inotify: step.inotify, holdUntil: lastEmission + Self.minimumEmissionInterval) : []
+      if state.withLock({ $0.process(events, now: .now) }) { lastEmission = .now }
     }
   }
 
-  /// Drains pending events, then keeps draining while more arrive within ``settleTime`` (up to
-  /// ``maximumBatchTime``), so a burst of writes becomes one batch.
-  private func collectBatch(inotify: CInt?) -> [InotifyEvent] {
+  /// Drains pending events, then keeps draining while more arrive within ``settleTime`` — and,
+  /// right after an emission, until ``minimumEmissionInterval`` has passed since it — up to
+  /// ``maximumBatchTime``, so a burst of writes becomes few batches.
+  private func collectBatch(inotify: CInt?, holdUntil: ContinuousClock.Instant) -> [InotifyEvent] {
     var events = drain()
     guard !events.isEmpty else { return [] }
-    let clock = ContinuousClock()
-    let start = clock.now
-    let settle = CInt(Self.settleTime.components.attoseconds / 1_000_000_000_000_000)
-    while clock.now - start < Self.maximumBatchTime {
+    let start = ContinuousClock.now
+    let end = start + Self.maximumBatchTime
+    while ContinuousClock.now < end {
+      let now = ContinuousClock.now
+      let wait = min(max(Self.settleTime, holdUntil - now), end - now)
       if let inotify {
         var descriptor = pollfd(fd: inotify, events: Int16(POLLIN), revents: 0)
-        guard poll(&descriptor, 1, settle) > 0 else { break }
+        if poll(&descriptor, 1, Self.milliseconds(wait)) <= 0 {
+          if ContinuousClock.now >= holdUntil { break }
+          continue
+        }
       } else {
-        _ = poll(nil, 0, settle)
+        _ = poll(nil, 0, Self.milliseconds(Self.settleTime))
       }
       let more = drain()
-      if more.isEmpty { break }
+      if more.isEmpty && ContinuousClock.now >= holdUntil { break }
       events += more
     }
     return events
@@ -168,9 +180,13 @@ final class InotifyHub: Sendable {
   }
 
   private static func milliseconds(until deadline: ContinuousClock.Instant) -> CInt {
-    let remaining = deadline - .now
-    guard remaining > .zero else { return 0 }
-    let (seconds, attoseconds) = remaining.components
-    return CInt(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1)
+    milliseconds(deadline - .now)
+  }
+
+  /// `duration` in whole milliseconds for `poll`, rounded up, at least 0.
+  private static func milliseconds(_ duration: Duration) -> CInt {
+    guard duration > .zero else { return 0 }
+    let (seconds, attoseconds) = duration.components
+    return CInt(clamping: seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000)
   }
 }

@@ -1,0 +1,163 @@
+import Foundation
+import Testing
+
+@testable import HotswapSystem
+
+@Suite("ConfigWatcher: config file write patterns (real inotify)")
+struct ConfigWatcherTests {
+  @Test("the final content is seen after every write pattern", arguments: WritePattern.allCases)
+  func finalContentIsSeen(pattern: WritePattern) async throws {
+    let directory = try TemporaryDirectory()
+    let configPath = try pattern.prepare(in: directory.path)
+    let watcher = try ConfigWatcher(configPath: configPath, logger: .quiet)
+    defer { watcher.stop() }
+    let recorder = EventRecorder.start(watcher, configPath: configPath)
+
+    let finalContent = pattern.finalContent
+    let (writeStart, writeDone) = try await Task.detached {
+      let start = ContinuousClock.now
+      try pattern.write(configPath: configPath, directory: directory.path)
+      return (start, ContinuousClock.now)
+    }.value
+
+    let applied = await recorder.wait { records, _ in
+      let config = records.filter { $0.event == .configChanged }
+      return config.last?.content == finalContent && config.contains { $0.receivedAt > writeDone }
+    }
+    let records = await recorder.configRecords
+    #expect(
+      applied,
+      "no .configChanged after the final write read the final content; got \(records.map(\.content))"
+    )
+    #expect(records.contains { $0.receivedAt > writeDone })
+    #expect(records.last?.content == finalContent)
+    switch pattern {
+    case .burstOf200Writes:
+      // At most one emission per minimum interval while the burst lasts (plus the first and the
+      // trailing one): on an idle machine the burst takes a few ms and yields 1–2 events.
+      let burst = writeDone - writeStart
+      let bound = Int((burst / InotifyHub.minimumEmissionInterval).rounded(.up)) + 2
+      #expect(
+        records.count <= bound,
+        "\(records.count) events for 200 writes in \(burst); at most \(bound) expected"
+      )
+      #expect(records.count <= 50, "200 writes produced \(records.count) events; bursts must coalesce")
+    case .slowHalfWriter, .inPlace:
+      // IN_MODIFY is ignored: nothing fires while the writer still holds the file open.
+      #expect(
+        records.allSatisfy { $0.content == finalContent },
+        "an event fired mid-write: \(records.map(\.content))"
+      )
+    default:
+      break
+    }
+  }
+
+  @Test("a deleted and recreated config directory is watched again")
+  func directoryRecreated() async throws {
+    let root = try TemporaryDirectory()
+    let directory = root.file("conf")
+    let configPath = directory + "/active.toml"
+    try FileWrites.makeDirectory(directory)
+    try FileWrites.writeInPlace(WritePattern.initialContent, to: configPath)
+    let watcher = try ConfigWatcher(configPath: configPath, logger: .quiet)
+    defer { watcher.stop() }
+    let recorder = EventRecorder.start(watcher, configPath: configPath)
+
+    try FileWrites.remove(directory)
+    let gone = await recorder.wait { records, _ in
+      records.contains { $0.event == .configChanged && $0.content == nil }
+    }
+    #expect(gone, "deleting the directory must report a change")
+
+    try FileWrites.makeDirectory(directory)
+    try FileWrites.writeAndRename("recreated = true\n", to: configPath)
+    let back = await recorder.wait { records, _ in records.last?.content == "recreated = true\n" }
+    #expect(back, "the recreated directory's file was not seen")
+
+    try FileWrites.writeInPlace("edited = true\n", to: configPath)
+    let edited = await recorder.wait { records, _ in records.last?.content == "edited = true\n" }
+    #expect(edited, "an in-place edit in the recreated directory was not seen")
+  }
+
+  @Test("the config directory may not exist yet: it is picked up when created")
+  func directoryCreatedLater() async throws {
+    let root = try TemporaryDirectory()
+    let configPath = root.file("later/conf/active.toml")
+    let watcher = try ConfigWatcher(configPath: configPath, logger: .quiet)
+    defer { watcher.stop() }
+    let recorder = EventRecorder.start(watcher, configPath: configPath)
+
+    try FileWrites.makeDirectory(root.file("later/conf"))
+    try FileWrites.writeInPlace("created = true\n", to: configPath)
+    let seen = await recorder.wait { records, _ in records.last?.content == "created = true\n" }
+    #expect(seen)
+  }
+
+  @Test("unrelated files in the directory do not fire")
+  func unrelatedFilesAreIgnored() async throws {
+    let directory = try TemporaryDirectory()
+    let configPath = directory.file("active.toml")
+    try FileWrites.writeInPlace(WritePattern.initialContent, to: configPath)
+    let watcher = try ConfigWatcher(configPath: configPath, logger: .quiet)
+    defer { watcher.stop() }
+    let recorder = EventRecorder.start(watcher, configPath: configPath)
+
+    try FileWrites.writeInPlace("noise", to: directory.file("notes.txt"))
+    try FileWrites.writeInPlace("marker = 1\n", to: configPath)
+    let seen = await recorder.wait { records, _ in records.last?.content == "marker = 1\n" }
+    #expect(seen)
+    // Events are emitted in order, so had notes.txt fired, a record would precede the marker's.
+    #expect(await recorder.configRecords.count == 1)
+  }
+
+  @Test("two watchers share the process's inotify instance independently")
+  func watchersShareTheInstance() async throws {
+    let directory = try TemporaryDirectory()
+    let configPath = directory.file("active.toml")
+    try FileWrites.writeInPlace(WritePattern.initialContent, to: configPath)
+    let first = try ConfigWatcher(configPath: configPath, logger: .quiet)
+    let second = try ConfigWatcher(configPath: configPath, logger: .quiet)
+    defer { second.stop() }
+    let firstRecorder = EventRecorder.start(first, configPath: configPath)
+    let secondRecorder = EventRecorder.start(second, configPath: configPath)
+
+    try FileWrites.writeInPlace("both = 1\n", to: configPath)
+    #expect(await firstRecorder.wait { records, _ in records.last?.content == "both = 1\n" })
+    #expect(await secondRecorder.wait { records, _ in records.last?.content == "both = 1\n" })
+
+    first.stop()
+    #expect(await firstRecorder.wait { _, finished in finished })
+    try FileWrites.writeInPlace("second only = 1\n", to: configPath)
+    #expect(await secondRecorder.wait { records, _ in records.last?.content == "second only = 1\n" })
+  }
+
+  @Test("stop() ends the stream promptly and is idempotent")
+  func stopEndsTheStream() async throws {
+    let directory = try TemporaryDirectory()
+    let configPath = directory.file("active.toml")
+    try FileWrites.writeInPlace(WritePattern.initialContent, to: configPath)
+    let watcher = try ConfigWatcher(configPath: configPath, logger: .quiet)
+    let recorder = EventRecorder.start(watcher, configPath: configPath)
+
+    let clock = ContinuousClock()
+    let start = clock.now
+    watcher.stop()
+    let finished = await recorder.wait(timeout: .seconds(2)) { _, finished in finished }
+    #expect(finished)
+    #expect(clock.now - start < .milliseconds(500))
+    watcher.stop()
+    try FileWrites.writeInPlace("after stop\n", to: configPath)
+    #expect(await recorder.records.isEmpty)
+  }
+
+  @Test(
+    "paths that cannot name a file are rejected",
+    arguments: ["", "conf/", "/tmp/conf/..", "/tmp/conf/."]
+  )
+  func invalidPaths(path: String) throws {
+    let error = #expect(throws: WatcherError.self) { try ConfigWatcher(configPath: path, logger: .quiet) }
+    #expect(error?.code == .invalidPath)
+    #expect(error?.message.contains("cannot watch") == true)
+  }
+}
