@@ -280,6 +280,28 @@ def build(entry: ZooEntry, fitted: Fitted | None = None) -> tuple[onnx.ModelProt
     return onx, fitted
 
 
+def with_threshold_rows(onx: onnx.ModelProto, inputs: dict[str, np.ndarray], rows: int = 300) -> dict[str, np.ndarray]:
+    """For a tree ensemble reading `X` directly, set features of the first `rows` rows to split thresholds.
+
+    A value exactly on a threshold separates BRANCH_LEQ from BRANCH_LT and float32 from float64
+    comparisons, which random rows almost never hit.
+    """
+    trees = [n for n in onx.graph.node if n.op_type.startswith("TreeEnsemble") and list(n.input) == ["X"]]
+    if not trees or "X" not in inputs:
+        return inputs
+    attributes = {a.name: onnx.helper.get_attribute_value(a) for a in trees[0].attribute}
+    branches = [(int(f), np.float32(v)) for f, v, mode in
+                zip(attributes["nodes_featureids"], attributes["nodes_values"], attributes["nodes_modes"])
+                if mode != b"LEAF"]
+    x = inputs["X"].copy()
+    rng = np.random.RandomState(13)
+    for row in range(min(rows, len(x))):
+        for pick in rng.randint(0, len(branches), 3):
+            feature, threshold = branches[pick]
+            x[row, feature] = threshold
+    return {**inputs, "X": x}
+
+
 class Zoo:
     """Builds zoo models on first use into a folder and keeps them for the session."""
 
@@ -299,5 +321,5 @@ class Zoo:
             path = self.folder / f"{name}.onnx"
             path.write_bytes(onx.SerializeToString())
             classes = getattr(fitted.estimator, "classes_", None)
-            self._built[name] = (path, fitted.inputs, classes)
+            self._built[name] = (path, with_threshold_rows(onx, fitted.inputs), classes)
         return self._built[name]

@@ -43,6 +43,15 @@ def test_zoo_model_matches_onnxruntime(entry, zoo: Zoo, onnx_tool: HotswapOnnx, 
 
 
 @pytest.mark.parametrize("entry", ZOO, ids=[entry.name for entry in ZOO])
+def test_zoo_model_single_row_matches_onnxruntime(entry, zoo: Zoo, onnx_tool: HotswapOnnx,
+                                                  tmp_path: pathlib.Path) -> None:
+    """Batch 1: shapes such as [1, C] and [1] must not collapse or broadcast differently."""
+    model, inputs, classes = zoo.get(entry.name)
+    row = {name: array[TEST_ROWS - 1 : TEST_ROWS] for name, array in inputs.items()}
+    assert_outputs_match(entry.name, onnx_tool.run(model, row, tmp_path), onnxruntime_outputs(model, row, classes))
+
+
+@pytest.mark.parametrize("entry", ZOO, ids=[entry.name for entry in ZOO])
 def test_info_describes_zoo_model(entry, zoo: Zoo, onnx_tool: HotswapOnnx) -> None:
     model, inputs, classes = zoo.get(entry.name)
     graph = onnx.load(str(model)).graph
