@@ -107,10 +107,13 @@ def _dense(make_data: Callable[[], tuple[np.ndarray, np.ndarray]], estimator: Ca
     return train
 
 
-def _string_labelled(make_data: Callable[[], tuple[np.ndarray, np.ndarray]]) -> Callable[[], tuple[np.ndarray, np.ndarray]]:
+def _relabelled(make_data: Callable[[], tuple[np.ndarray, np.ndarray]], labels: list[Any]
+                ) -> Callable[[], tuple[np.ndarray, np.ndarray]]:
+    """The same data with class k renamed to labels[k] (strings, or integers other than 0…C-1)."""
+
     def data() -> tuple[np.ndarray, np.ndarray]:
         x, y = make_data()
-        return x, np.array(["alpha", "beta", "gamma", "delta"])[y]
+        return x, np.array(labels)[y]
 
     return data
 
@@ -198,7 +201,7 @@ def _mlp(activation: str, hidden: tuple[int, ...] = (16,)) -> Callable[[], BaseE
 CLASSIFIERS: list[tuple[str, Callable[[], Fitted], bool]] = [
     ("logreg-binary", _dense(_binary, lambda: LogisticRegression(max_iter=1000)), False),
     ("logreg-multiclass", _dense(_multiclass, lambda: LogisticRegression(max_iter=1000)), False),
-    ("logreg-string-labels", _dense(_string_labelled(_four_classes), lambda: LogisticRegression(max_iter=1000)), False),
+    ("logreg-string-labels", _dense(_relabelled(_four_classes, ["alpha", "beta", "gamma", "delta"]), lambda: LogisticRegression(max_iter=1000)), False),
     ("scaler-logreg-multiclass",
      _dense(_multiclass, lambda: Pipeline([("scale", StandardScaler()), ("lr", LogisticRegression(max_iter=1000))])),
      False),
@@ -224,6 +227,21 @@ CLASSIFIERS: list[tuple[str, Callable[[], Fitted], bool]] = [
                                                       ("svc", SVC(probability=True, random_state=0))])), False),
     ("svc-multiclass", _dense(_multiclass, lambda: Pipeline([("scale", StandardScaler()),
                                                               ("svc", SVC(probability=True, random_state=0))])), False),
+    ("random-forest-string-labels-binary",
+     _dense(_relabelled(_binary, ["no", "yes"]), lambda: RandomForestClassifier(n_estimators=10, random_state=0)),
+     False),
+    ("gradient-boosting-string-labels-multiclass",
+     _dense(_relabelled(_multiclass, ["a", "b", "c"]),
+            lambda: GradientBoostingClassifier(n_estimators=10, random_state=0)), False),
+    ("decision-tree-int-labels-3-7", _dense(_relabelled(_binary, [3, 7]),
+                                            lambda: DecisionTreeClassifier(max_depth=6, random_state=0)), False),
+    ("logreg-binary-int-labels-minus1-plus1",
+     _dense(_relabelled(_binary, [-1, 1]), lambda: LogisticRegression(max_iter=1000)), False),
+    ("mlp-string-labels-multiclass", _dense(_relabelled(_multiclass, ["x", "y", "z"]), _mlp("relu")), False),
+    ("mlp-string-labels-binary", _dense(_relabelled(_binary, ["neg", "pos"]), _mlp("tanh")), False),
+    ("svc-string-labels-multiclass",
+     _dense(_relabelled(_multiclass, ["p", "q", "r"]),
+            lambda: Pipeline([("scale", StandardScaler()), ("svc", SVC(probability=True, random_state=0))])), False),
     ("column-transformer-per-column", _train_column_transformer(per_column=True), True),
     ("column-transformer-blocks", _train_column_transformer(per_column=False), True),
 ]
@@ -237,6 +255,8 @@ SCORE_CLASSIFIERS: list[tuple[str, Callable[[], Fitted], bool]] = [
 REGRESSORS: list[tuple[str, Callable[[], Fitted], bool]] = [
     ("random-forest-regressor",
      _dense(_single_target, lambda: RandomForestRegressor(n_estimators=10, max_depth=6, random_state=0)), False),
+    ("random-forest-regressor-two-targets",
+     _dense(_two_targets, lambda: RandomForestRegressor(n_estimators=10, max_depth=6, random_state=0)), False),
     ("gradient-boosting-regressor",
      _dense(_single_target, lambda: GradientBoostingRegressor(n_estimators=30, max_depth=3, random_state=0)), False),
     ("hist-gradient-boosting-regressor",
