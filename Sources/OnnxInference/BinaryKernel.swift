@@ -6,11 +6,19 @@ struct BinaryKernel: Kernel {
   let b: Int
   let output: Int
   let op: Op
+  /// Whether A's buffer may be overwritten (its last use).
+  let consume: Bool
 
   func run(_ values: inout [Tensor]) throws(OnnxError) {
-    let left = values[a]
+    var left = values.read(a, consume: consume)
     let right = values[b]
     let shape = try Broadcasting.shape([left.shape, right.shape], label)
+    if consume, left.shape == shape, case .float = left.storage, case .float(let y) = right.storage {
+      var x = left.takeFloats()!
+      inPlace(&x, y, Broadcasting.pattern(right.shape, output: shape))
+      values[output] = Tensor(validShape: shape, storage: .float(x))
+      return
+    }
     let storage: Tensor.Storage
     switch (left.storage, right.storage) {
     case (.float(let x), .float(let y)):
@@ -28,6 +36,27 @@ struct BinaryKernel: Kernel {
       )
     }
     values[output] = Tensor(validShape: shape, storage: storage)
+  }
+
+  /// `x = x op y` for FP32, `y` broadcast by `pattern`.
+  private func inPlace(_ x: inout [Float], _ y: [Float], _ pattern: Broadcasting.Pattern) {
+    let f = floating(Float.self)
+    let count = x.count
+    x.withUnsafeMutableBufferPointer { x in
+      y.withUnsafeBufferPointer { y in
+        switch pattern {
+        case .identity: for i in 0..<count { x[i] = f(x[i], y[i]) }
+        case .scalar: for i in 0..<count { x[i] = f(x[i], y[0]) }
+        case .cyclic(let block):
+          var i = 0
+          while i < count {
+            for j in 0..<block { x[i + j] = f(x[i + j], y[j]) }
+            i += block
+          }
+        case .explicit(let map): for i in 0..<count { x[i] = f(x[i], y[map[i]]) }
+        }
+      }
+    }
   }
 
   private func floating<T: FloatingPoint>(_ type: T.Type) -> (T, T) -> T {

@@ -35,7 +35,8 @@ enum ElementwiseOperators {
       a: try context.slot(0),
       b: try context.slot(1),
       output: context.outputSlots[0],
-      op: op
+      op: op,
+      consume: context.mayConsume(0)
     )
     return NodeBuild(
       kernel: kernel,
@@ -92,7 +93,8 @@ enum ElementwiseOperators {
       label: context.label,
       input: try context.slot(0),
       output: context.outputSlots[0],
-      op: op
+      op: op,
+      consume: context.mayConsume(0)
     )
     return NodeBuild(kernel: kernel, outputTypes: [input])
   }
@@ -105,11 +107,14 @@ struct UnaryKernel: Kernel {
   let input: Int
   let output: Int
   let op: Op
+  /// Whether the input buffer may be overwritten (its last use).
+  let consume: Bool
 
   func run(_ values: inout [Tensor]) throws(OnnxError) {
-    let tensor = values[input]
+    var tensor = values.read(input, consume: consume)
     switch tensor.storage {
-    case .float(var data):
+    case .float:
+      var data = tensor.takeFloats()!
       data.withUnsafeMutableBufferPointer { buffer in
         switch op {
         case .relu: for i in buffer.indices where !(buffer[i] > 0) && !buffer[i].isNaN { buffer[i] = 0 }
@@ -118,7 +123,8 @@ struct UnaryKernel: Kernel {
         }
       }
       values[output] = Tensor(validShape: tensor.shape, storage: .float(data))
-    case .double(var data):
+    case .double:
+      var data = tensor.takeDoubles()!
       data.withUnsafeMutableBufferPointer { buffer in
         switch op {
         case .relu: for i in buffer.indices where !(buffer[i] > 0) && !buffer[i].isNaN { buffer[i] = 0 }

@@ -24,6 +24,8 @@ struct GraphCompiler {
   private var slots: [Tensor] = []
   private var defined: [String: (slot: Int, type: ValueType)] = [:]
   private var constants: [String: Tensor] = [:]
+  /// For each value name, the index of the last node that reads it (graph outputs: never freed).
+  private var lastUse: [String: Int] = [:]
 
   /// Normalized domain → opset version, with duplicated entries merged.
   static func opsets(of model: Onnx_ModelProto) throws(OnnxError) -> [String: Int64] {
@@ -75,6 +77,10 @@ struct GraphCompiler {
       defined[name] = (slot, ValueType(dataType: tensor.dataType, shape: tensor.shape.map { $0 }))
     }
     let (inputs, inputSlots) = try compileInputs(graph)
+    for (index, node) in graph.node.enumerated() {
+      for name in node.input where !name.isEmpty { lastUse[name] = index }
+    }
+    for output in graph.output { lastUse[output.name] = Int.max }
     var steps: [any Kernel] = []
     var operators: [String] = []
     var producers: [String: Onnx_NodeProto] = [:]
@@ -99,7 +105,7 @@ struct GraphCompiler {
       }
       if !operators.contains(op) { operators.append(op) }
       let label = "node '\(nodeName)' (\(op))"
-      steps.append(try compileNode(node, label: label, opset: opset, entry: entry))
+      steps.append(try compileNode(node, index: index, label: label, opset: opset, entry: entry))
       for output in node.output where !output.isEmpty { producers[output] = node }
     }
     let outputs = try compileOutputs(graph)
@@ -155,6 +161,7 @@ struct GraphCompiler {
 
   private mutating func compileNode(
     _ node: Onnx_NodeProto,
+    index nodeIndex: Int,
     label: String,
     opset: Int64,
     entry: OperatorRegistry.Entry
@@ -194,7 +201,10 @@ struct GraphCompiler {
       inputSlots: inputSlots,
       inputTypes: inputTypes,
       constants: inputConstants,
-      outputSlots: outputSlots
+      outputSlots: outputSlots,
+      consumable: node.input.map { name in
+        !name.isEmpty && lastUse[name] == nodeIndex && node.input.filter { $0 == name }.count == 1
+      }
     )
     let build = try entry.build(context)
     guard build.outputTypes.count >= node.output.count else {

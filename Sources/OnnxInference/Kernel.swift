@@ -26,6 +26,25 @@ extension Tensor {
   }
 }
 
+extension Tensor {
+  /// Moves the elements out as `Float` (converting other numbers), leaving the tensor empty, so a
+  /// uniquely held buffer can be mutated without a copy. Nil for booleans and strings.
+  mutating func takeFloats() -> [Float]? {
+    if case .float(let values) = storage {
+      storage = .float([])
+      return values
+    }
+    return storage.floats()
+  }
+
+  /// Moves the FP64 elements out, leaving the tensor empty; nil for other types.
+  mutating func takeDoubles() -> [Double]? {
+    guard case .double(let values) = storage else { return nil }
+    storage = .double([])
+    return values
+  }
+}
+
 extension Tensor.Storage {
   /// The elements converted to `Float`, or nil for booleans and strings.
   func floats() -> [Float]? {
@@ -40,6 +59,14 @@ extension Tensor.Storage {
 }
 
 extension [Tensor] {
+  /// The tensor in `slot`; when `consume` is set the slot is emptied so the caller holds the only
+  /// reference to its buffer and may mutate it without a copy.
+  mutating func read(_ slot: Int, consume: Bool) -> Tensor {
+    let tensor = self[slot]
+    if consume { self[slot] = .placeholder }
+    return tensor
+  }
+
   /// The elements of the tensor in `slot` as `Float`, or a runtime failure naming `node`.
   func floats(at slot: Int, node: String) throws(OnnxError) -> (tensor: Tensor, values: [Float]) {
     let tensor = self[slot]

@@ -16,6 +16,14 @@ struct NodeContext {
   let constants: [Tensor?]
   /// The value slot of each output.
   let outputSlots: [Int]
+  /// Whether each input is read by no later node and is no graph output, so the kernel may take
+  /// its buffer and write its result in place.
+  let consumable: [Bool]
+
+  /// Whether input `index` may be consumed in place.
+  func mayConsume(_ index: Int) -> Bool {
+    index < consumable.count && consumable[index]
+  }
 
   /// An `.invalidGraph` error naming the node.
   func error(_ message: String) -> OnnxError {

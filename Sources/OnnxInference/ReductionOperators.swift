@@ -14,7 +14,8 @@ enum ReductionOperators {
         input: try context.slot(0),
         output: context.outputSlots[0],
         axis: axis,
-        flattensTail: !modern
+        flattensTail: !modern,
+        consume: context.mayConsume(0)
       ),
       outputTypes: [input]
     )
@@ -49,20 +50,24 @@ struct SoftmaxKernel: Kernel {
   let output: Int
   let axis: Int
   let flattensTail: Bool
+  /// Whether the input buffer may be overwritten (its last use).
+  let consume: Bool
 
   func run(_ values: inout [Tensor]) throws(OnnxError) {
-    let tensor = values[input]
+    var tensor = values.read(input, consume: consume)
     let axis = try normalizedAxis(self.axis, rank: tensor.shape.count, label)
     let outer = tensor.shape[..<axis].reduce(1, *)
     let size = flattensTail ? tensor.shape[axis...].reduce(1, *) : tensor.shape[axis]
     let inner = flattensTail ? 1 : tensor.shape[(axis + 1)...].reduce(1, *)
     switch tensor.storage {
-    case .float(var data):
+    case .float:
+      var data = tensor.takeFloats()!
       data.withUnsafeMutableBufferPointer {
         Self.softmax($0, outer: outer, size: size, inner: inner, exp: expf)
       }
       values[output] = Tensor(validShape: tensor.shape, storage: .float(data))
-    case .double(var data):
+    case .double:
+      var data = tensor.takeDoubles()!
       data.withUnsafeMutableBufferPointer {
         Self.softmax($0, outer: outer, size: size, inner: inner, exp: exp)
       }

@@ -9,7 +9,8 @@ enum ScalingOperators {
       label: context.label,
       input: try context.slot(0),
       output: context.outputSlots[0],
-      norm: NormalizerKernel.Norm(rawValue: norm)!
+      norm: NormalizerKernel.Norm(rawValue: norm)!,
+      consume: context.mayConsume(0)
     )
     return NodeBuild(kernel: kernel, outputTypes: [ValueType(dataType: .float, shape: input.shape)])
   }
@@ -33,7 +34,8 @@ enum ScalingOperators {
       input: try context.slot(0),
       output: context.outputSlots[0],
       offset: offset,
-      scale: scale
+      scale: scale,
+      consume: context.mayConsume(0)
     )
     return NodeBuild(kernel: kernel, outputTypes: [ValueType(dataType: .float, shape: input.shape)])
   }
@@ -77,11 +79,15 @@ struct NormalizerKernel: Kernel {
   let input: Int
   let output: Int
   let norm: Norm
+  /// Whether the input buffer may be overwritten (its last use).
+  let consume: Bool
 
   func run(_ values: inout [Tensor]) throws(OnnxError) {
-    let (tensor, x) = try values.floats(at: input, node: label)
+    var tensor = values.read(input, consume: consume)
     let (rows, cols) = tensor.matrixShape
-    var result = x
+    guard var result = tensor.takeFloats() else {
+      throw OnnxError(.runtimeFailure, "\(label): expects a numeric input, got \(tensor.dataType.rawValue)")
+    }
     result.withUnsafeMutableBufferPointer { out in
       for row in 0..<rows {
         let slice = UnsafeMutableBufferPointer(rebasing: out[row * cols..<(row + 1) * cols])
@@ -113,9 +119,11 @@ struct ScalerKernel: Kernel {
   let output: Int
   let offset: [Float]
   let scale: [Float]
+  /// Whether the input buffer may be overwritten (its last use).
+  let consume: Bool
 
   func run(_ values: inout [Tensor]) throws(OnnxError) {
-    let (tensor, x) = try values.floats(at: input, node: label)
+    var tensor = values.read(input, consume: consume)
     let width = offset.count
     let cols = tensor.shape.last ?? 1
     try requireShape(
@@ -123,7 +131,9 @@ struct ScalerKernel: Kernel {
       label,
       "expects \(width) columns, input has shape \(tensor.shape)"
     )
-    var result = x
+    guard var result = tensor.takeFloats() else {
+      throw OnnxError(.runtimeFailure, "\(label): expects a numeric input, got \(tensor.dataType.rawValue)")
+    }
     result.withUnsafeMutableBufferPointer { out in
       offset.withUnsafeBufferPointer { offset in
         scale.withUnsafeBufferPointer { scale in

@@ -171,4 +171,29 @@ struct TensorOperatorTests {
     #expect(result.shape == [9, 3])
     #expect(result.floats == Array(repeating: [0, 7, 10], count: 9).flatMap { $0 })
   }
+
+  @Test("a value read by two nodes is overwritten in place only at its last use")
+  func inPlaceReuse() throws {
+    let model = B.model(
+      nodes: [
+        B.node("Relu", ["X"], ["h"]),
+        B.node("Sigmoid", ["h"], ["a"]),
+        B.node("Add", ["h", "h"], ["twice"]),
+        B.node("Mul", ["h", "X"], ["b"]),
+      ],
+      inputs: [B.value("X", B.float, [nil, 2])],
+      outputs: [
+        B.value("a", B.float, [nil, 2]), B.value("twice", B.float, [nil, 2]),
+        B.value("b", B.float, [nil, 2]),
+      ]
+    )
+    let session = try InferenceSession(bytes: B.bytes(model))
+    let x = B.matrix([[-1, 2]])
+    let result = try session.run([x])
+    #expect(result[0].floats[0] == 0.5)
+    #expect(abs(result[0].floats[1] - Float(1 / (1 + exp(-2.0)))) < 1e-6)
+    #expect(result[1].floats == [0, 4])
+    #expect(result[2].floats == [0, 4])
+    #expect(x.floats == [-1, 2])
+  }
 }
