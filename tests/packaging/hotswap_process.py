@@ -49,6 +49,14 @@ def wait_until(predicate, timeout: float, what: str, interval: float = 0.05):
     raise AssertionError(f"timed out after {timeout}s waiting for {what} (last error: {last_error})")
 
 
+def is_ready(port: int) -> bool:
+    """Open Inference Protocol readiness; a build without that protocol (404) answers /health."""
+    status, _, _ = http_request(port, "GET", "/v2/health/ready", timeout=2)
+    if status == 404:
+        status, _, _ = http_request(port, "GET", "/health", timeout=2)
+    return status == 200
+
+
 class HotswapProcess:
     """A `hotswap` child process with its output captured in a file under the test's tmp dir."""
 
@@ -68,8 +76,7 @@ class HotswapProcess:
         def ready():
             if self.popen.poll() is not None:
                 raise AssertionError(f"hotswap exited with {self.popen.returncode}:\n{self.log()}")
-            status, _, _ = http_request(self.port, "GET", "/v2/health/ready", timeout=2)
-            return status == 200
+            return is_ready(self.port)
 
         wait_until(ready, timeout, f"hotswap on port {self.port} to be ready")
 

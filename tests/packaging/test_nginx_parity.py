@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import requests
 
-from hotswap_process import free_port, http_request, predict_body, wait_until
+from hotswap_process import free_port, http_request, is_ready, predict_body, wait_until
 
 pytestmark = [
     pytest.mark.slow,
@@ -122,7 +122,7 @@ def stack(bin_dir, repo_root, tmp_path_factory):
         for slot, (popen, port) in processes.items():
             def ready(popen=popen, port=port, slot=slot):
                 assert popen.poll() is None, (root / f"hotswap-{slot}.log").read_text()
-                return http_request(port, "GET", "/v2/health/ready", timeout=2)[0] == 200
+                return is_ready(port)
             wait_until(ready, 60, f"hotswap --only-slot {slot}")
 
         http_port, grpc_port = free_port(), free_port()
@@ -176,16 +176,6 @@ def test_rest_through_nginx(stack):
     assert metrics.status_code == 200 and "# TYPE" in metrics.text
 
 
-def test_grpc_through_nginx(stack):
-    import grpc
-    from grpc_health.v1 import health_pb2, health_pb2_grpc
-
-    with grpc.insecure_channel(f"127.0.0.1:{stack.grpc_port}") as channel:
-        reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=""), timeout=10)
-        assert reply.status == health_pb2.HealthCheckResponse.SERVING
-    assert stack.grpc_split(4) == {"blue": 4}
-
-
 def test_switch_split_and_rollback(stack):
     assert stack.http_split(10) == {"blue": 10}
     # Canary as the seeds did it: 90/10 by weights, then everything, then roll back step by step.
@@ -195,7 +185,6 @@ def test_switch_split_and_rollback(stack):
     assert "weight=1;  # slot:green" in stack.upstreams.read_text()
     # One nginx worker, smooth weighted round-robin: any 100 requests split exactly 90/10.
     assert stack.http_split(100) == {"blue": 90, "green": 10}
-    assert stack.grpc_split(20) == {"blue": 18, "green": 2}
 
     refused = stack.script("nginx-switch.sh")
     assert refused.returncode != 0 and "name the target" in refused.stdout
@@ -203,7 +192,6 @@ def test_switch_split_and_rollback(stack):
     result = stack.script("nginx-switch.sh", "green")
     assert result.returncode == 0, result.stdout + result.stderr
     assert stack.http_split(20) == {"green": 20}
-    assert stack.grpc_split(5) == {"green": 5}
     assert len(stack.backups()) == 2
 
     result = stack.script("nginx-rollback.sh")
@@ -265,3 +253,27 @@ def test_switch_rejects_bad_arguments(stack, args, message):
     result = stack.script("nginx-switch.sh", *args)
     assert result.returncode != 0 and message in result.stdout
     assert stack.upstreams.read_text() == before
+
+
+# gRPC last: the same stack, through nginx's grpc_pass on the seeds' port 50050.
+def test_grpc_through_nginx(stack):
+    import grpc
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    with grpc.insecure_channel(f"127.0.0.1:{stack.grpc_port}") as channel:
+        reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(service=""), timeout=10)
+        assert reply.status == health_pb2.HealthCheckResponse.SERVING
+    assert stack.grpc_split(4) == {"blue": 4}
+
+
+def test_grpc_follows_the_weights(stack):
+    assert stack.script("nginx-switch.sh", "green", "10").returncode == 0
+    try:
+        # nginx picks an upstream per gRPC call: 20 calls on one HTTP/2 connection split 18/2.
+        assert stack.grpc_split(20) == {"blue": 18, "green": 2}
+        assert stack.script("nginx-switch.sh", "green").returncode == 0
+        assert stack.grpc_split(5) == {"green": 5}
+    finally:
+        while stack.backups():
+            assert stack.script("nginx-rollback.sh").returncode == 0
+    assert stack.grpc_split(5) == {"blue": 5}

@@ -32,8 +32,9 @@ def listening_socket() -> socket.socket:
 def set_server_key(config, key, value):
     """Sets `key = value` in the [server] table of the config file (adds the table if missing)."""
     text = config.read_text()
-    if re.search(r"^\[server\]\s*$", text, re.M):
-        text = re.sub(r"^\[server\]\s*$", f"[server]\n{key} = {value}", text, count=1, flags=re.M)
+    header = r"^\[server\][ \t]*(#.*)?$"
+    if re.search(header, text, re.M):
+        text = re.sub(header, lambda m: f"{m.group(0)}\n{key} = {value}", text, count=1, flags=re.M)
     else:
         text = f"[server]\n{key} = {value}\n\n" + text
     config.write_text(text)
@@ -133,7 +134,7 @@ def test_sigterm_finishes_in_flight_requests_under_load(hotswap_factory, active_
     begun = []
     for _ in range(6):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        conn.request("GET", "/v2/health/live")
+        conn.request("GET", "/health")
         response = conn.getresponse()
         response.read()
         assert response.status == 200
