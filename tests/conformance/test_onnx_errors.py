@@ -117,3 +117,22 @@ def test_the_valid_model_works(onnx_tool: HotswapOnnx, four_feature_rows: pathli
     assert result.returncode == 0, result.stderr
     names = [tensor["name"] for tensor in json.loads(out.read_text())["outputs"]]
     assert names == ["output_label", "output_probability"]
+
+
+@pytest.mark.parametrize("case", ["floats-for-strings", "null-in-strings", "numbers-in-strings"])
+def test_bad_string_input_is_an_error(case: str, zoo, onnx_tool: HotswapOnnx, tmp_path: pathlib.Path) -> None:
+    model, inputs, _ = zoo.get("column-transformer-blocks-tensor")
+    tensors = [encode_tensor(name, array[:2]) for name, array in inputs.items()]
+    cat = tensors[1]
+    assert cat["name"] == "cat" and cat["datatype"] == "BYTES"
+    if case == "floats-for-strings":
+        cat.update(datatype="FP32", data=[1.0, 2.0, 3.0, 4.0])
+    elif case == "null-in-strings":
+        cat["data"][0] = None
+    else:
+        cat["data"][0] = 5
+    request = tmp_path / "in.json"
+    request.write_text(json.dumps({"inputs": tensors}))
+    result = onnx_tool.invoke(["run", str(model), "--input", str(request), "--output", str(tmp_path / "out.json")],
+                              timeout=TIMEOUT)
+    assert_clean_error(result, f"run with {case}")
