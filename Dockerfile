@@ -14,15 +14,17 @@ WORKDIR /src
 COPY Package.swift Package.resolved* ./
 RUN swift package resolve
 COPY Sources Sources
-# The Swift runtime and Foundation are linked statically: the runtime image needs only glibc
-# and libinotifytools.
+# The Swift runtime and Foundation are linked statically: the runtime image needs only glibc,
+# libstdc++, zlib, libcurl and libinotifytools.
 RUN swift build -c release --product hotswap --static-swift-stdlib \
  && install -D -m 0755 "$(swift build -c release --show-bin-path)/hotswap" /out/hotswap
 
 # ---- run ------------------------------------------------------------------------------------
 FROM debian:bookworm-slim
+# libinotifytools0: the config watcher; libcurl4: the statically linked FoundationNetworking
+# still loads it; curl: the HEALTHCHECK.
 RUN apt-get update \
- && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libinotifytools0 curl \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libinotifytools0 libcurl4 curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --home-dir /app --no-create-home --shell /usr/sbin/nologin hotswap \
  && install -d -o hotswap -g hotswap -m 0750 /app/state
