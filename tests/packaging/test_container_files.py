@@ -118,3 +118,17 @@ def test_monitoring_profile(compose, repo_root):
         (repo_root / "monitoring/grafana/provisioning/datasources/prometheus.yml").read_text()
     )
     assert datasource["datasources"][0]["url"] == "http://prometheus:9090"
+
+
+def test_switch_script_defaults_match_the_compose_file(compose, repo_root):
+    script = (repo_root / "scripts" / "nginx-switch.sh").read_text()
+    defaults = dict(re.findall(r"\$\{(\w+):-([^}]+)\}", script))
+    assert defaults["LB_URL"] == f"http://127.0.0.1:{published(compose['services']['nginx'])[80]}"
+    for slot in ("blue", "green"):
+        port = published(compose["services"][f"hotswap-{slot}"])[8080]
+        assert f'{slot}) echo "${{!var:-http://127.0.0.1:{port}}}"' in script
+    ctl = defaults["NGINX_CTL"].split()
+    nginx = compose["services"]["nginx"]
+    assert ctl[:2] == ["docker", "compose"] and "exec" in ctl
+    service = ctl[ctl.index("-T") + 1]
+    assert service == "nginx" and ctl[ctl.index("-T") + 2 :] == nginx["command"][:3]
