@@ -14,11 +14,11 @@ struct ConfigWatcherTests {
     let recorder = EventRecorder.start(watcher, configPath: configPath)
 
     let finalContent = pattern.finalContent
-    let (writeStart, writeDone) = try await Task.detached {
+    let (writeStart, writeDone) = try await BlockingWork.run {
       let start = ContinuousClock.now
       try pattern.write(configPath: configPath, directory: directory.path)
       return (start, ContinuousClock.now)
-    }.value
+    }
 
     let applied = await recorder.wait { records, _ in
       let config = records.filter { $0.event == .configChanged }
@@ -51,6 +51,26 @@ struct ConfigWatcherTests {
     default:
       break
     }
+  }
+
+  @Test("after a ConfigMap swap the new timestamped directory is watched, the old one dropped")
+  func configMapFollowsTheSwap() async throws {
+    let directory = try TemporaryDirectory()
+    let configPath = try WritePattern.configMapSymlinkSwap.prepare(in: directory.path)
+    let watcher = try ConfigWatcher(configPath: configPath, logger: .quiet)
+    defer { watcher.stop() }
+    let recorder = EventRecorder.start(watcher, configPath: configPath)
+
+    try WritePattern.configMapSymlinkSwap.write(configPath: configPath, directory: directory.path)
+    let finalContent = WritePattern.configMapSymlinkSwap.finalContent
+    #expect(await recorder.wait { records, _ in records.last?.content == finalContent })
+
+    // Not what the kubelet does, but an operator editing the live file must be seen too.
+    try FileWrites.writeInPlace(
+      "edited = true\n",
+      to: directory.file("..2026_11_21_12_05_00.000/active.toml")
+    )
+    #expect(await recorder.wait { records, _ in records.last?.content == "edited = true\n" })
   }
 
   @Test("a deleted and recreated config directory is watched again")
