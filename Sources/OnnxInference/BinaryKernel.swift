@@ -12,7 +12,7 @@ struct BinaryKernel: Kernel {
   func run(_ values: inout [Tensor]) throws(OnnxError) {
     var left = values.read(a, consume: consume)
     let right = values[b]
-    let shape = try Broadcasting.shape([left.shape, right.shape], label)
+    let shape = try Broadcasting.shape(left.shape, right.shape, label)
     if consume, left.shape == shape, case .float = left.storage, case .float(let y) = right.storage {
       var x = left.takeFloats()!
       inPlace(&x, y, Broadcasting.pattern(right.shape, output: shape))

@@ -25,6 +25,24 @@ enum Broadcasting {
     }
   }
 
+  /// The broadcast shape of two shapes; equal shapes and a trailing block need no work.
+  static func shape(_ a: [Int], _ b: [Int], _ label: String) throws(OnnxError) -> [Int] {
+    if a == b { return a }
+    if b.count <= a.count, isTrailingBlock(b, of: a) { return a }
+    return try shape([a, b], label)
+  }
+
+  /// Whether `shape`, without leading 1s, equals the end of `output`.
+  private static func isTrailingBlock(_ shape: [Int], of output: [Int]) -> Bool {
+    var start = 0
+    while start < shape.count && shape[start] == 1 { start += 1 }
+    let length = shape.count - start
+    guard length <= output.count else { return false }
+    let offset = output.count - length
+    for i in 0..<length where shape[start + i] != output[offset + i] { return false }
+    return true
+  }
+
   /// The broadcast shape of `shapes`, or a runtime failure naming `label`.
   static func shape(_ shapes: [[Int]], _ label: String) throws(OnnxError) -> [Int] {
     let rank = shapes.map(\.count).max() ?? 0
@@ -54,10 +72,7 @@ enum Broadcasting {
     if shape == output { return .identity }
     let count = shape.reduce(1, *)
     if count == 1 { return .scalar }
-    let trimmed = Array(shape.drop { $0 == 1 })
-    if trimmed.count <= output.count, Array(output.suffix(trimmed.count)) == trimmed {
-      return .cyclic(count)
-    }
+    if isTrailingBlock(shape, of: output) { return .cyclic(count) }
     let rank = output.count
     let padded = [Int](repeating: 1, count: rank - shape.count) + shape
     var strides = [Int](repeating: 0, count: rank)

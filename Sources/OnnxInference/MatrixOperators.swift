@@ -89,9 +89,12 @@ struct GemmKernel: Kernel {
     guard k == k2 else {
       throw OnnxError(.runtimeFailure, "\(label): shapes \(left.shape) and \(right.shape) do not multiply")
     }
-    var shape = [m, n]
-    if isMatMul {
-      shape = (left.shape.count == 2 ? [m] : []) + (right.shape.count == 2 ? [n] : [])
+    let shape: [Int]
+    switch (isMatMul ? left.shape.count : 2, isMatMul ? right.shape.count : 2) {
+    case (2, 2): shape = [m, n]
+    case (2, _): shape = [m]
+    case (_, 2): shape = [n]
+    default: shape = []
     }
     switch (left.storage, right.storage) {
     case (.float(let x), .float(let y)):
