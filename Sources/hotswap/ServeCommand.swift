@@ -28,6 +28,9 @@ struct ServeCommand: AsyncParsableCommand {
   @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: String = "info"
 
+  @Flag(help: "Do not observe requests: no /metrics, no live numbers, the guard cannot judge (for benchmarks).")
+  var noMetrics = false
+
   func run() async throws {
     let level = Logger.Level(rawValue: logLevel) ?? .info
     let withTime = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] == nil
@@ -40,12 +43,14 @@ struct ServeCommand: AsyncParsableCommand {
     let store = SnapshotStore()
     let state = DeploymentState(configPath: configPath)
     let audit = Self.openAudit(configPath: configPath, logger: logger)
+    let observability = Self.makeObservability(configPath: configPath, recording: !noMetrics, logger: logger)
     let reconciler = Reconciler(
       configPath: configPath,
       store: store,
       state: state,
       onlySlot: onlySlot,
       audit: audit,
+      delivery: observability.delivery,
       logger: logger
     )
     guard case .applied = await reconciler.reload(.startup), let settings = await reconciler.serverSettings else {
@@ -54,7 +59,8 @@ struct ServeCommand: AsyncParsableCommand {
       throw ExitCode(1)
     }
     let binding = try Self.binding(settings: settings, override: listen, logger: logger)
-    let environment = ServingEnvironment(store: store, state: state, settings: settings, startedAt: startedAt)
+    let environment = ServingEnvironment(
+      store: store, state: state, settings: settings, startedAt: startedAt, observer: observability)
     let server = HotswapServer(
       environment: environment,
       binding: binding,
@@ -70,7 +76,14 @@ struct ServeCommand: AsyncParsableCommand {
     watcher.setModelPaths(await reconciler.watchedModelPaths)
     let notifier = SystemdNotifier.fromEnvironment()
 
-    let serverService = ServerService(server: server, notifier: notifier, store: store, started: started, logger: logger)
+    let serverService = ServerService(
+      server: server,
+      notifier: notifier,
+      store: store,
+      started: started,
+      listenDescription: Self.describe(binding),
+      logger: logger
+    )
     let reloadService = ReloadService(
       reconciler: reconciler,
       watcher: watcher,
@@ -81,6 +94,9 @@ struct ServeCommand: AsyncParsableCommand {
     var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
       .init(service: serverService, successTerminationBehavior: .gracefullyShutdownGroup),
       .init(service: reloadService, successTerminationBehavior: .ignore),
+      .init(
+        service: DeliveryService(reconciler: reconciler, interval: .milliseconds(250), logger: logger),
+        successTerminationBehavior: .ignore),
     ]
     if let notifier, let interval = SystemdNotifier.watchdogInterval() {
       let watchdog = WatchdogService(
@@ -100,7 +116,13 @@ struct ServeCommand: AsyncParsableCommand {
     configuration.maximumGracefulShutdownDuration = settings.drainTimeout
     configuration.maximumCancellationDuration = .seconds(5)
     let group = ServiceGroup(configuration: configuration)
-    try await group.run()
+    do {
+      try await group.run()
+    } catch {
+      watcher.stop()
+      FileHandle.standardError.write(Data("hotswap: \(error)\n".utf8))
+      throw ExitCode(1)
+    }
     watcher.stop()
     logger.info("stopped")
   }
@@ -117,6 +139,13 @@ struct ServeCommand: AsyncParsableCommand {
         metadata: ["state.directory": "\(directory)", "error": "\(error)"]
       )
       return nil
+    }
+  }
+
+  private static func describe(_ binding: ListenBinding) -> String {
+    switch binding {
+    case .address(let host, let port): return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    case .inheritedSocket(let descriptor): return "the socket passed by systemd (fd \(descriptor))"
     }
   }
 

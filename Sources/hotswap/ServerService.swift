@@ -10,12 +10,19 @@ struct ServerService: Service {
   let notifier: SystemdNotifier?
   let store: SnapshotStore
   let started: ContinuousClock.Instant
+  let listenDescription: String
   let logger: Logger
 
   func run() async throws {
     try await withGracefulShutdownHandler {
       try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await server.run() }
+        group.addTask {
+          do {
+            try await server.run()
+          } catch {
+            throw ServeError.listenFailed(address: listenDescription, cause: error)
+          }
+        }
         if let port = await server.listeningPort {
           let startup = ContinuousClock.now - started
           logger.info(
@@ -49,4 +56,24 @@ func milliseconds(_ duration: Duration) -> String {
   let (seconds, attoseconds) = duration.components
   let value = Double(seconds) * 1000 + Double(attoseconds) / 1e15
   return String(format: "%.1f", value)
+}
+
+/// Why `hotswap serve` stopped with an error, in words an operator can act on.
+enum ServeError: Error, CustomStringConvertible {
+  case listenFailed(address: String, cause: any Error)
+
+  var description: String {
+    switch self {
+    case .listenFailed(let address, let cause):
+      let text = "\(cause)"
+      if text.contains("Address already in use") || text.contains("errno: 98") {
+        return "cannot listen on \(address): the address is already in use (is another hotswap or nginx running? "
+          + "--listen HOST:PORT picks another)"
+      }
+      if text.contains("Permission denied") || text.contains("errno: 13") {
+        return "cannot listen on \(address): permission denied (ports below 1024 need privileges)"
+      }
+      return "cannot serve on \(address): \(text)"
+    }
+  }
 }

@@ -50,11 +50,12 @@ extension RESTRouter {
       writer.string(error.errors.joined(separator: "; "))
     }
     writer.endObject()
-    return .json(.ok, writer, headers: Self.slotHeaders(slot))
+    return .json(.ok, writer, headers: Self.slotHeaders(slot, generation: snapshot.generation))
   }
 
-  /// `X-Hotswap-Slot` and `X-Model-Version` for a response served by `slot`.
-  static func slotHeaders(_ slot: ServingSlot) -> HTTPHeaders {
-    ["X-Hotswap-Slot": slot.name, "X-Model-Version": slot.version]
+  /// `X-Hotswap-Slot`, `X-Model-Version` and `X-Hotswap-Generation` for a response served by
+  /// `slot` of the snapshot with that generation.
+  static func slotHeaders(_ slot: ServingSlot, generation: UInt64) -> HTTPHeaders {
+    ["X-Hotswap-Slot": slot.name, "X-Model-Version": slot.version, "X-Hotswap-Generation": String(generation)]
   }
 }

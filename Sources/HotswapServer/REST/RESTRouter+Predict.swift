@@ -18,13 +18,19 @@ extension RESTRouter {
     let decoder = PredictRequestDecoder(featureNames: slot.model.schema.featureNames, maxRows: Self.maxRowsPerRequest)
     let decoded = try decoder.decode(body)
     let observer = environment.observer
+    let generation = snapshot.generation
     if decoded.rows.count > Self.inlineRowLimit {
-      return .offload { Self.runPrediction(decoded, on: slot, observer: observer) }
+      return .offload { Self.runPrediction(decoded, on: slot, generation: generation, observer: observer) }
     }
-    return .response(Self.runPrediction(decoded, on: slot, observer: observer))
+    return .response(Self.runPrediction(decoded, on: slot, generation: generation, observer: observer))
   }
 
-  static func runPrediction(_ body: PredictRequestBody, on slot: ServingSlot, observer: any RequestObserver)
+  static func runPrediction(
+    _ body: PredictRequestBody,
+    on slot: ServingSlot,
+    generation: UInt64,
+    observer: any RequestObserver
+  )
     -> RESTResponse
   {
     let start = ContinuousClock.now
@@ -38,7 +44,7 @@ extension RESTRouter {
           slot: slot.name, version: slot.version, wireProtocol: .rest, endpoint: "predict",
           outcome: serverSide ? .serverError : .clientError, duration: ContinuousClock.now - start))
       var response = HTTPError(serverSide ? .internalServerError : .badRequest, error.message).response
-      response.headers.add(contentsOf: slotHeaders(slot))
+      response.headers.add(contentsOf: slotHeaders(slot, generation: generation))
       return response
     }
     observer.observe(
@@ -67,7 +73,7 @@ extension RESTRouter {
     writer.key("slot")
     writer.string(slot.name)
     writer.endObject()
-    return .json(.ok, writer, headers: slotHeaders(slot))
+    return .json(.ok, writer, headers: slotHeaders(slot, generation: generation))
   }
 
   private static func write(_ prediction: Prediction, classNames schema: ModelSchema, into writer: inout JSONWriter, asList: Bool) {
