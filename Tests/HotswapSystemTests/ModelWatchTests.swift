@@ -86,6 +86,26 @@ struct ModelWatchTests {
     #expect(await fixture.recorder.records.last?.event == .modelChanged(path: path))
   }
 
+  @Test("a model whose directory does not exist yet is reported once it is written")
+  func modelDirectoryCreatedLater() async throws {
+    let fixture = try Fixture()
+    defer { fixture.watcher.stop() }
+    let path = fixture.root.file("models/iris/v3/model.onnx")
+    fixture.watcher.setModelPaths([path])
+    try FileWrites.makeDirectory(fixture.root.file("models/iris/v3"))
+    try FileWrites.writeAndRename("iris v3", to: path)
+    #expect(
+      await fixture.recorder.wait { records, _ in
+        records.last?.event == .modelChanged(path: path) && FileWrites.read(path) == "iris v3"
+      }
+    )
+    // The new directory is watched from now on.
+    let countBefore = await fixture.recorder.records.count
+    try FileWrites.writeInPlace("iris v3.1", to: path)
+    #expect(await fixture.recorder.wait { records, _ in records.count > countBefore })
+    #expect(await fixture.recorder.records.last?.event == .modelChanged(path: path))
+  }
+
   @Test("setModelPaths replacing the set stops events for the old files")
   func replacingTheSet() async throws {
     let fixture = try Fixture()
