@@ -21,7 +21,7 @@ struct HotswapOnnx: ParsableCommand {
         print(fullMessage(for: error))
         Foundation.exit(0)
       }
-      let message = (error as? OnnxCommandError)?.message ?? fullMessage(for: error)
+      let message = (error as? OnnxCommandError)?.message ?? message(for: error)
       FileHandle.standardError.write(Data("error: \(message)\n".utf8))
       Foundation.exit(1)
     }
