@@ -36,10 +36,11 @@ test: ## Everything: deps, format check, build, swift test, pytest (scripts/test
 bench: ## Load a running server with wrk: POST /predict at URL for BENCH_SECONDS
 	@command -v wrk >/dev/null || { echo "bench: wrk is missing (scripts/deps.sh installs it)" >&2; exit 1; }
 	@curl -fsS --max-time 2 $(URL)/health >/dev/null || { echo "bench: nothing answers at $(URL); start it with 'make run'" >&2; exit 1; }
-	@printf '%s\n' 'wrk.method = "POST"' 'wrk.headers["Content-Type"] = "application/json"' \
-	  'wrk.body = "{\"features\":[5.1,3.5,1.4,0.2]}"' > .bench-predict.lua
-	wrk -t 2 -c $(BENCH_CONNECTIONS) -d $(BENCH_SECONDS)s --latency -s .bench-predict.lua $(URL)/predict
-	@rm -f .bench-predict.lua
+	@script=$$(mktemp --suffix=.lua) && \
+	  printf '%s\n' 'wrk.method = "POST"' 'wrk.headers["Content-Type"] = "application/json"' \
+	    'wrk.body = "{\"features\":[5.1,3.5,1.4,0.2]}"' > "$$script" && \
+	  wrk -t 2 -c $(BENCH_CONNECTIONS) -d $(BENCH_SECONDS)s --latency -s "$$script" $(URL)/predict; \
+	  status=$$?; rm -f "$$script"; exit $$status
 
 models: ## Re-export models/ from scikit-learn's bundled datasets (reproducible)
 	scripts/deps.sh
