@@ -53,8 +53,17 @@ struct ServeCommand: AsyncParsableCommand {
       delivery: observability.delivery,
       logger: logger
     )
+    // Watch before the first read, so a save made while the models load is not missed.
+    let watcher: ConfigWatcher
+    do {
+      watcher = try ConfigWatcher(configPath: configPath, logger: logger)
+    } catch {
+      FileHandle.standardError.write(Data("hotswap: cannot watch \(configPath): \(error)\n".utf8))
+      throw ExitCode(1)
+    }
     guard case .applied = await reconciler.reload(.startup), let settings = await reconciler.serverSettings else {
       let errors = state.value.lastError?.errors ?? ["the config could not be applied"]
+      watcher.stop()
       FileHandle.standardError.write(Data(("hotswap: cannot start:\n" + errors.map { "  " + $0 }.joined(separator: "\n") + "\n").utf8))
       throw ExitCode(1)
     }
@@ -66,15 +75,8 @@ struct ServeCommand: AsyncParsableCommand {
       binding: binding,
       services: GRPCServices.all(environment: environment)
     )
-    let watcher: ConfigWatcher
-    do {
-      watcher = try ConfigWatcher(configPath: configPath, logger: logger)
-    } catch {
-      FileHandle.standardError.write(Data("hotswap: cannot watch \(configPath): \(error)\n".utf8))
-      throw ExitCode(1)
-    }
     watcher.setModelPaths(await reconciler.watchedModelPaths)
-    let notifier = SystemdNotifier.fromEnvironment()
+    let notifier = SystemdNotifier.fromEnvironment(logger: logger)
 
     let serverService = ServerService(
       server: server,
@@ -150,7 +152,12 @@ struct ServeCommand: AsyncParsableCommand {
   }
 
   private static func binding(settings: ServerSettings, override: String?, logger: Logger) throws -> ListenBinding {
-    let inherited = SocketActivation.inheritedSockets()
+    let inherited: [InheritedSocket]
+    do {
+      inherited = try SocketActivation.takeInheritedSockets()
+    } catch {
+      throw ValidationError("socket activation: \(error)")
+    }
     if let socket = inherited.first {
       logger.info("serving on a socket passed by systemd", metadata: ["listen.fd": "\(socket.fileDescriptor)"])
       return .inheritedSocket(fileDescriptor: socket.fileDescriptor)
