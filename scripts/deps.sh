@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
 # Installs what Hotswap needs on Debian 12: system packages (only when missing) and the pinned
 # Python venv in .venv. Idempotent; safe to run on every build.
+# `scripts/deps.sh --runtime` installs only what building and serving need (no test tools, no venv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+runtime_only=false
+[ "${1:-}" = "--runtime" ] && runtime_only=true
+packages=(libinotifytools0-dev curl)
+if ! $runtime_only; then
+  packages+=(protobuf-compiler nginx nghttp2-client wrk prometheus chromium python3-venv systemd)
+fi
+
 need=()
-for pkg in libinotifytools0-dev protobuf-compiler nginx nghttp2-client wrk prometheus chromium \
-  python3-venv curl systemd; do
+for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need+=("$pkg")
 done
 if [ "${#need[@]}" -gt 0 ]; then
@@ -21,6 +28,8 @@ if ! command -v swift >/dev/null 2>&1; then
   echo "deps: the Swift 6.3 toolchain is not on PATH; install it from swift.org and retry" >&2
   exit 1
 fi
+
+$runtime_only && exit 0
 
 # Python venv with pinned versions; rebuilt when the requirements change.
 req=tools/python/requirements.txt
