@@ -6,9 +6,12 @@ connecting must refuse and fail nothing; SIGTERM under load must finish every re
 has begun and exit 0 within the drain timeout."""
 
 import http.client
+import os
 import re
+import shutil
 import signal
 import socket
+import subprocess
 import threading
 import time
 
@@ -193,3 +196,31 @@ def test_drain_timeout_bounds_shutdown(hotswap_factory, active_config):
     assert elapsed < 2 + 6, f"shutdown took {elapsed:.1f}s with a 2s drain timeout"
     with pytest.raises(ConnectionRefusedError):
         http_request(port, "GET", "/health", timeout=2)
+
+
+@pytest.mark.skipif(shutil.which("systemd-socket-activate") is None, reason="systemd's socket activation tool is missing")
+def test_systemd_socket_activate_starts_on_the_first_connection(bin_dir, active_config, tmp_path):
+    # systemd's own LISTEN_FDS implementation: it binds, waits for a connection, then execs the
+    # server with the socket as fd 3; that first request waits in the backlog and is served. (A
+    # server that ignored the socket would bind [server] listen instead and never answer here.)
+    port = free_port()
+    log = open(tmp_path / "activate.log", "wb")
+    activator = subprocess.Popen(
+        ["systemd-socket-activate", "-l", f"127.0.0.1:{port}", "--fdname=hotswap",
+         "-E", f"HOTSWAP_STATE_DIRECTORY={tmp_path / 'state'}",
+         str(bin_dir / "hotswap"), "serve", "--config", str(active_config)],
+        stdout=log, stderr=subprocess.STDOUT,
+        env={k: v for k, v in os.environ.items() if not k.startswith(("LISTEN_", "NOTIFY_", "WATCHDOG_"))},
+    )
+    try:
+        wait_until(lambda: "Listening on" in (tmp_path / "activate.log").read_text(), 10, "the activator to listen")
+        status, headers, body = http_request(port, "POST", "/predict", predict_body(), timeout=60)
+        assert status == 200 and b'"prediction"' in body, body
+        assert headers["x-hotswap-slot"] == "blue"
+        activator.send_signal(signal.SIGTERM)
+        assert activator.wait(timeout=30) == 0
+    finally:
+        if activator.poll() is None:
+            activator.kill()
+            activator.wait(timeout=10)
+        log.close()
