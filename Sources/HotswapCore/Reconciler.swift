@@ -14,6 +14,10 @@ public actor Reconciler {
     case configChanged
     case signal
     case modelChanged(path: String)
+    /// The guard took a canary's traffic away.
+    case guardTrip(slot: String)
+    /// The stepped rollout changed the split.
+    case rolloutStep(slot: String)
   }
 
   /// What a reload did.
@@ -32,11 +36,14 @@ public actor Reconciler {
   private let loader: ModelLoader
   private let onlySlot: String?
   private let audit: AuditTrail?
+  private let delivery: DeliveryController?
   private let logger: Logger
 
   private var appliedPlan: Plan?
   private var startupServer: ServerSettings?
   private var lastReadSHA256: String?
+  private var appliedSHA256: String?
+  private var trafficOverride = TrafficOverride.none
   private var generation: UInt64 = 0
   /// Loaded models by path; a model is reused until its file is reported changed.
   private var models: [String: LoadedModel] = [:]
@@ -51,6 +58,7 @@ public actor Reconciler {
     loader: ModelLoader = ModelLoader(),
     onlySlot: String? = nil,
     audit: AuditTrail? = nil,
+    delivery: DeliveryController? = nil,
     logger: Logger
   ) {
     self.configPath = configPath
@@ -59,6 +67,7 @@ public actor Reconciler {
     self.loader = loader
     self.onlySlot = onlySlot
     self.audit = audit
+    self.delivery = delivery
     self.logger = logger
   }
 
@@ -73,15 +82,20 @@ public actor Reconciler {
     Set(models.keys).union(pendingModelPaths)
   }
 
-  /// Re-reads the config file and applies it if it changed.
+  /// Re-reads the config file and applies it if it changed; `now` is when (tests inject it: a
+  /// rollout starts then).
   @discardableResult
-  public func reload(_ trigger: Trigger) -> Outcome {
+  public func reload(_ trigger: Trigger, now: DeliveryInstant = .now) -> Outcome {
     if case .modelChanged(let path) = trigger { changedModelPaths.insert(path) }
     let text: String
     do {
       text = try String(contentsOfFile: configPath, encoding: .utf8)
     } catch {
-      return reject(["\(configPath): cannot read the config file (\(Self.describe(error)))"], sha: nil, trigger)
+      return reject(
+        ["\(configPath): cannot read the config file (\(Self.describe(error)))"],
+        sha: nil,
+        trigger
+      )
     }
     let sha = SHA256.hexDigest(of: Array(text.utf8))
     let modelsChanged = !changedModelPaths.isDisjoint(with: watchedModelPaths)
@@ -96,14 +110,24 @@ public actor Reconciler {
     case .success(let parsed):
       plan = parsed
     }
-    return apply(plan, text: text, sha: sha, trigger: trigger)
+    return apply(plan, text: text, sha: sha, trigger: trigger, now: now)
   }
 
-  private func apply(_ plan: Plan, text: String, sha: String, trigger: Trigger) -> Outcome {
+  private func apply(
+    _ plan: Plan,
+    text: String,
+    sha: String,
+    trigger: Trigger,
+    now: DeliveryInstant
+  ) -> Outcome {
     let selected: [SlotSpec]
     if let onlySlot {
       guard let spec = plan.slot(named: onlySlot) else {
-        return reject(["\(configPath): --only-slot '\(onlySlot)' is not a slot of this plan"], sha: sha, trigger)
+        return reject(
+          ["\(configPath): --only-slot '\(onlySlot)' is not a slot of this plan"],
+          sha: sha,
+          trigger
+        )
       }
       selected = [spec]
     } else {
@@ -121,20 +145,11 @@ public actor Reconciler {
     }
     if !errors.isEmpty {
       pendingModelPaths = Set(selected.map(\.modelPath))
-      return reject(errors, sha: sha, trigger)
+      return reject(errors, sha: sha, trigger, diff: PlanDiff(from: appliedPlan, to: plan))
     }
-    let weights: [String: Double] = onlySlot.map { [$0: 1] } ?? plan.weights
-    let total = selected.reduce(0.0) { $0 + weights[$1.name, default: 0] }
-    let slots = selected.map { spec in
-      let weight = weights[spec.name, default: 0]
-      return ServingSlot(
-        name: spec.name,
-        spec: spec,
-        model: loaded[spec.name]!,
-        weight: weight,
-        share: total > 0 ? weight / total : 0
-      )
-    }
+    let override = delivery?.override(for: plan, sha: sha, now: now) ?? .none
+    let weights: [String: Double] = onlySlot.map { [$0: 1] } ?? override.weights(for: plan)
+    let slots = Self.servingSlots(selected, models: loaded, weights: weights)
     let snapshot: Snapshot
     do {
       snapshot = try Snapshot(generation: generation + 1, plan: plan, slots: slots)
@@ -145,27 +160,169 @@ public actor Reconciler {
     var restartNote: String? = nil
     if let startupServer, startupServer != plan.server {
       restartNote = "[server] changed in \(configPath); the running server keeps its settings until restart"
-      logger.warning("config [server] section changed; restart to apply it", metadata: ["config.path": "\(configPath)"])
+      logger.warning(
+        "config [server] section changed; restart to apply it",
+        metadata: ["config.path": "\(configPath)"]
+      )
     } else if startupServer == nil {
       startupServer = plan.server
     }
+    let sharesBefore = store.snapshot.map { Self.shares($0.slots) } ?? "none"
     store.publish(snapshot)
     generation += 1
     appliedPlan = plan
+    appliedSHA256 = sha
+    trafficOverride = override
     models = Dictionary(uniqueKeysWithValues: slots.map { ($0.model.path, $0.model) })
     changedModelPaths.subtract(models.keys)
     pendingModelPaths = []
-    let change = DeploymentState.Change(time: Date(), generation: generation, summary: diff.description, configSHA256: sha)
+    let change = DeploymentState.Change(
+      time: Date(),
+      generation: generation,
+      summary: diff.description,
+      configSHA256: sha
+    )
     state.recordApplied(change, restartRequired: restartNote)
-    audit?.record(.init(change: change, result: .applied, reason: nil, trigger: trigger, configPath: configPath, config: text))
+    audit?.record(
+      .init(
+        change: change,
+        result: .applied,
+        reason: nil,
+        trigger: trigger,
+        configPath: configPath,
+        config: text
+      )
+    )
     logger.info(
       "plan applied",
       metadata: [
-        "plan.generation": "\(generation)", "plan.diff": "\(diff.description)", "plan.trigger": "\(trigger.label)",
-        "plan.shares": "\(Self.shares(slots))",
+        "plan.generation": "\(generation)", "plan.diff": "\(diff.description)",
+        "plan.trigger": "\(trigger.label)",
+        "plan.shares": "\(sharesBefore) → \(Self.shares(slots))",
       ]
     )
     return .applied(generation: generation, diff: diff)
+  }
+
+  /// Re-evaluates the guard and the rollout at `now` and, when the served split changes,
+  /// publishes a new snapshot over the same loaded models (nothing is loaded or read). Each trip
+  /// and step is logged and written to the audit trail. Returns what happened.
+  @discardableResult
+  public func reevaluate(now: DeliveryInstant = .now) -> [DeliveryEvent] {
+    guard let delivery, onlySlot == nil, let plan = appliedPlan, let sha = appliedSHA256,
+      let current = store.snapshot
+    else { return [] }
+    let (override, events) = delivery.evaluate(plan: plan, sha: sha, now: now)
+    guard override != trafficOverride else {
+      let summary = "traffic \(Self.shares(current.slots)) (unchanged)"
+      for event in events {
+        log(event, shares: summary)
+        record(event, summary: summary, sha: sha)
+      }
+      return events
+    }
+    let slots = Self.servingSlots(
+      current.slots.map(\.spec),
+      models: Dictionary(uniqueKeysWithValues: current.slots.map { ($0.name, $0.model) }),
+      weights: override.weights(for: plan)
+    )
+    let snapshot: Snapshot
+    do {
+      snapshot = try Snapshot(generation: generation + 1, plan: plan, slots: slots)
+    } catch {
+      logger.error(
+        "traffic override not applied",
+        metadata: ["plan.generation": "\(generation)", "error": "\(error)"]
+      )
+      return events
+    }
+    store.publish(snapshot)
+    generation += 1
+    trafficOverride = override
+    let summary = "traffic \(Self.shares(current.slots)) → \(Self.shares(slots))"
+    for event in events {
+      log(event, shares: summary)
+      record(event, summary: summary, sha: sha)
+    }
+    return events
+  }
+
+  private func log(_ event: DeliveryEvent, shares: String) {
+    var metadata: Logger.Metadata = ["plan.generation": "\(generation)", "traffic.shares": "\(shares)"]
+    switch event {
+    case .guardTripped(let trip):
+      metadata["guard.slot"] = "\(trip.slot)"
+      metadata["guard.stable"] = "\(trip.stable)"
+      metadata["guard.threshold"] = "\(trip.threshold.rawValue)"
+      metadata["guard.reason"] = "\(trip.reason)"
+      logger.error(
+        "guard tripped: the canary lost its traffic until the config file changes",
+        metadata: metadata
+      )
+    case .rolloutStep(let slot, let index, let percent):
+      metadata["rollout.slot"] = "\(slot)"
+      metadata["rollout.step"] = "\(index + 1)"
+      metadata["rollout.percent"] = "\(percent)"
+      logger.info("rollout step", metadata: metadata)
+    case .rolloutPromoted(let slot):
+      metadata["rollout.slot"] = "\(slot)"
+      logger.notice("rollout promoted: the slot takes all traffic", metadata: metadata)
+    case .rolloutCompleted(let slot, let percent):
+      metadata["rollout.slot"] = "\(slot)"
+      metadata["rollout.percent"] = "\(percent)"
+      logger.notice("rollout completed at its last step", metadata: metadata)
+    case .rolloutRolledBack(let slot, let index):
+      metadata["rollout.slot"] = "\(slot)"
+      metadata["rollout.step"] = "\(index + 1)"
+      logger.error("rollout rolled back by the guard", metadata: metadata)
+    }
+  }
+
+  private func record(_ event: DeliveryEvent, summary: String, sha: String) {
+    let (trigger, reason): (Trigger, String?)
+    switch event {
+    case .guardTripped(let trip): (trigger, reason) = (.guardTrip(slot: trip.slot), trip.reason)
+    case .rolloutStep(let slot, _, _), .rolloutPromoted(let slot), .rolloutCompleted(let slot, _):
+      (trigger, reason) = (.rolloutStep(slot: slot), nil)
+    case .rolloutRolledBack(let slot, _):
+      (trigger, reason) = (.rolloutStep(slot: slot), "rolled back by the guard")
+    }
+    let change = DeploymentState.Change(
+      time: Date(),
+      generation: generation,
+      summary: summary,
+      configSHA256: sha
+    )
+    audit?.record(
+      .init(
+        change: change,
+        result: .applied,
+        reason: reason,
+        trigger: trigger,
+        configPath: configPath,
+        config: nil
+      )
+    )
+  }
+
+  private static func servingSlots(
+    _ specs: [SlotSpec],
+    models: [String: LoadedModel],
+    weights: [String: Double]
+  )
+    -> [ServingSlot]
+  {
+    let total = specs.reduce(0.0) { $0 + weights[$1.name, default: 0] }
+    return specs.map { spec in
+      let weight = weights[spec.name, default: 0]
+      return ServingSlot(
+        name: spec.name,
+        spec: spec,
+        model: models[spec.name]!,
+        weight: weight,
+        share: total > 0 ? weight / total : 0
+      )
+    }
   }
 
   /// Reuses the loaded model for this slot unless its path, version or file content changed.
@@ -184,8 +341,10 @@ public actor Reconciler {
       logger.info(
         "model loaded",
         metadata: [
-          "model.slot": "\(spec.name)", "model.path": "\(spec.modelPath)", "model.version": "\(model.version)",
-          "model.sha256": "\(model.sha256.prefix(12))", "model.load_ms": "\(Self.milliseconds(model.loadDuration))",
+          "model.slot": "\(spec.name)", "model.path": "\(spec.modelPath)",
+          "model.version": "\(model.version)",
+          "model.sha256": "\(model.sha256.prefix(12))",
+          "model.load_ms": "\(Self.milliseconds(model.loadDuration))",
         ]
       )
       return .success(model)
@@ -194,20 +353,32 @@ public actor Reconciler {
     }
   }
 
-  private func reject(_ errors: [String], sha: String?, _ trigger: Trigger) -> Outcome {
+  private func reject(_ errors: [String], sha: String?, _ trigger: Trigger, diff: PlanDiff? = nil) -> Outcome
+  {
     let rejection = DeploymentState.Rejection(time: Date(), errors: errors, configSHA256: sha)
     state.recordRejected(rejection)
     let change = DeploymentState.Change(
-      time: rejection.time, generation: generation, summary: "rejected", configSHA256: sha ?? "")
+      time: rejection.time,
+      generation: generation,
+      summary: diff.map { "rejected: \($0.description)" } ?? "rejected: the file did not validate",
+      configSHA256: sha ?? ""
+    )
     audit?.record(
       .init(
-        change: change, result: .rejected, reason: errors.joined(separator: "; "), trigger: trigger,
-        configPath: configPath, config: nil))
+        change: change,
+        result: .rejected,
+        reason: errors.joined(separator: "; "),
+        trigger: trigger,
+        configPath: configPath,
+        config: nil
+      )
+    )
     logger.error(
       "plan rejected; the last good plan keeps serving",
       metadata: [
         "plan.generation": "\(generation)", "plan.trigger": "\(trigger.label)",
         "plan.errors": "\(errors.joined(separator: " | "))",
+        "plan.diff": "\(diff?.description ?? "not compared: the file did not validate")",
       ]
     )
     return .rejected(errors: errors)
@@ -224,7 +395,8 @@ public actor Reconciler {
 
   private static func describe(_ error: any Error) -> String {
     let text = "\(error)"
-    if text.contains("No such file") || text.contains("doesn’t exist") || text.contains("couldn’t be opened") {
+    if text.contains("No such file") || text.contains("doesn’t exist") || text.contains("couldn’t be opened")
+    {
       return "no such file or not readable"
     }
     return text
@@ -239,6 +411,8 @@ extension Reconciler.Trigger {
     case .configChanged: return "config-changed"
     case .signal: return "sighup"
     case .modelChanged: return "model-changed"
+    case .guardTrip: return "guard-trip"
+    case .rolloutStep: return "rollout"
     }
   }
 }

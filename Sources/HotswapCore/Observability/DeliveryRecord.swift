@@ -1,0 +1,65 @@
+import Foundation
+
+/// What the guard and the rollout decided for one content of the config file, persisted as JSON
+/// in the state directory (`delivery.json`). It is keyed by the file's SHA-256: a restart with the
+/// same file resumes it (trips stay in force, the rollout continues), any change to the file
+/// starts afresh.
+public struct DeliveryRecord: Sendable, Equatable, Codable {
+  /// SHA-256 of the config file content the record belongs to.
+  public var configSHA256: String
+  /// Canaries that lost their traffic, in trip order.
+  public var trips: [GuardTrip]
+  /// The rollout's progress, if the plan has a `[rollout]`.
+  public var rollout: RolloutProgress?
+
+  /// Creates a record.
+  public init(configSHA256: String, trips: [GuardTrip] = [], rollout: RolloutProgress? = nil) {
+    self.configSHA256 = configSHA256
+    self.trips = trips
+    self.rollout = rollout
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case trips, rollout
+    case configSHA256 = "config_sha256"
+  }
+}
+
+/// Reads and writes the ``DeliveryRecord`` file; a write replaces the file atomically (temporary
+/// file, then rename), so a crash leaves the old record or the new one, never half of one.
+public struct DeliveryRecordFile: Sendable {
+  /// The file.
+  public let path: String
+
+  /// Uses `directory/delivery.json`, creating the directory if needed.
+  public init(directory: String) throws {
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    path = (directory as NSString).appendingPathComponent("delivery.json")
+  }
+
+  /// The stored record, nil when there is none or it does not parse.
+  public func load() -> DeliveryRecord? {
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    let decoder = JSONDecoder()
+    decoder.dateDecodingStrategy = .iso8601
+    return try? decoder.decode(DeliveryRecord.self, from: data)
+  }
+
+  /// Stores `record`; returns false when the state directory is not writable.
+  @discardableResult
+  public func save(_ record: DeliveryRecord) -> Bool {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    guard let data = try? encoder.encode(record) else { return false }
+    let temporary = path + ".tmp"
+    guard
+      FileManager.default.createFile(
+        atPath: temporary,
+        contents: data,
+        attributes: [.posixPermissions: 0o640]
+      )
+    else { return false }
+    return rename(temporary, path) == 0
+  }
+}

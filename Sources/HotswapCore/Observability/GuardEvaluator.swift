@@ -1,0 +1,51 @@
+import HotswapConfig
+
+/// The guard's judgement, pure: given the thresholds, the roles of the slots and what each canary
+/// served in the window, which canaries must lose their traffic. A canary is judged only once it
+/// has served `min_requests` in the window; errors count, client mistakes do not.
+public struct GuardEvaluator: Sendable {
+  /// The thresholds.
+  public let settings: GuardSettings
+
+  /// Creates an evaluator.
+  public init(settings: GuardSettings) {
+    self.settings = settings
+  }
+
+  /// The canaries that breach a threshold, by slot name; the error rate is checked first.
+  public func evaluate(roles: TrafficRoles, summaries: [String: WindowSummary]) -> [GuardTrip] {
+    guard let stable = roles.stable else { return [] }
+    return roles.canaries.compactMap { canary in
+      guard let summary = summaries[canary] else { return nil }
+      return evaluate(canary: canary, stable: stable, summary: summary)
+    }
+  }
+
+  /// The verdict on one canary's window, nil while it holds.
+  public func evaluate(canary: String, stable: String, summary: WindowSummary) -> GuardTrip? {
+    guard summary.requests >= settings.minRequests else { return nil }
+    if let limit = settings.maxErrorRate, summary.errorRate > limit {
+      return GuardTrip(
+        slot: canary,
+        stable: stable,
+        threshold: .errorRate,
+        requests: summary.requests,
+        errors: summary.errors,
+        p99Milliseconds: summary.p99Milliseconds,
+        limit: limit
+      )
+    }
+    if let limit = settings.maxP99Milliseconds, let p99 = summary.p99Milliseconds, p99 > limit {
+      return GuardTrip(
+        slot: canary,
+        stable: stable,
+        threshold: .p99,
+        requests: summary.requests,
+        errors: summary.errors,
+        p99Milliseconds: p99,
+        limit: limit
+      )
+    }
+    return nil
+  }
+}
