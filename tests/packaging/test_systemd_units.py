@@ -77,7 +77,7 @@ def test_watchdog_is_enabled(service):
 def test_config_and_models_are_read_only_and_history_writable(service):
     read_only = " ".join(service["Service"]["ReadOnlyPaths"]).split()
     assert "/etc/hotswap" in read_only
-    assert "/var/lib/hotswap/models" in read_only
+    assert "-/var/lib/hotswap/models" in read_only
     environment = " ".join(service["Service"]["Environment"])
     assert "HOTSWAP_STATE_DIRECTORY=%S/hotswap" in environment
 
