@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 MIRROR=${SWIFT_PACKAGE_MIRROR:-/opt/swift-packages}
 PLUGIN_CACHE=${PLUGIN_CACHE:-/tmp/hotswap-protoc-plugins}
 SWIFT_PROTOBUF_VERSION=1.39.0
+GRPC_SWIFT_PROTOBUF_VERSION=2.4.1
 
 # Prints the path of protoc-gen-swift, building it from the mirror at the pinned tag if needed.
 protoc_gen_swift() {
@@ -40,4 +41,41 @@ generate_onnx_proto() {
   echo "generate-protos: wrote $out/onnx.pb.swift"
 }
 
+# Prints the path of protoc-gen-grpc-swift-2, building it from the mirror at the pinned tag if needed.
+protoc_gen_grpc_swift() {
+  local src="$PLUGIN_CACHE/grpc-swift-protobuf-$GRPC_SWIFT_PROTOBUF_VERSION"
+  local bin="$src/.build/release/protoc-gen-grpc-swift-2"
+  if [ ! -x "$bin" ]; then
+    if [ ! -d "$src/.git" ]; then
+      mkdir -p "$PLUGIN_CACHE"
+      git clone -q "$MIRROR/grpc/grpc-swift-protobuf.git" "$src" >&2
+      git -C "$src" -c advice.detachedHead=false checkout -q "$GRPC_SWIFT_PROTOBUF_VERSION" >&2
+    fi
+    echo "generate-protos: building protoc-gen-grpc-swift-2 $GRPC_SWIFT_PROTOBUF_VERSION (once)" >&2
+    swift build -c release --package-path "$src" --product protoc-gen-grpc-swift-2 >&2
+  fi
+  echo "$bin"
+}
+
+# Sources/HotswapProtos: the gRPC services (the seed's PredictionService, the Open Inference
+# Protocol, grpc.health.v1): messages and server/client code, public.
+generate_grpc_protos() {
+  local swift_plugin grpc_plugin
+  swift_plugin=$(protoc_gen_swift)
+  grpc_plugin=$(protoc_gen_grpc_swift)
+  local out=Sources/HotswapProtos
+  local files=(hotswap/model.proto inference/grpc_service.proto grpc/health/v1/health.proto)
+  rm -f "$out"/*.pb.swift "$out"/*.grpc.swift
+  protoc --plugin=protoc-gen-swift="$swift_plugin" \
+    --plugin=protoc-gen-grpc-swift-2="$grpc_plugin" \
+    --proto_path=proto \
+    --swift_opt=Visibility=Public,FileNaming=PathToUnderscores \
+    --swift_out="$out" \
+    --grpc-swift-2_opt=Visibility=Public,FileNaming=PathToUnderscores \
+    --grpc-swift-2_out="$out" \
+    "${files[@]/#/proto/}"
+  echo "generate-protos: wrote $out/*.pb.swift and $out/*.grpc.swift"
+}
+
 generate_onnx_proto
+generate_grpc_protos
