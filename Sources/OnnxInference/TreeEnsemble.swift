@@ -240,9 +240,12 @@ struct TreeEnsemble: Sendable {
                   )
                   for r in 0..<count {
                     let leaf = position[r]
-                    let out = scores + (first + r) * targets
-                    for w in Int(starts[leaf])..<Int(starts[leaf + 1]) {
+                    let out = scores + (first &+ r) &* targets
+                    var w = Int(starts[leaf])
+                    let end = Int(starts[leaf &+ 1])
+                    while w < end {
                       out[Int(ids[w])] += weights[w]
+                      w &+= 1
                     }
                   }
                 }
@@ -269,12 +272,15 @@ struct TreeEnsemble: Sendable {
     position: UnsafeMutableBufferPointer<Int>
   ) {
     if allLessOrEqual {
+      // Integer selects instead of branches: a mispredicted branch costs more than the walk.
       for _ in 0..<depth {
         for r in 0..<count {
           let node = nodes[position[r]]
-          let x = features[r * columns + Int(node.feature)]
-          let goTrue = node.missingTracksTrue ? !(x > node.threshold) : x <= node.threshold
-          position[r] = Int(goTrue ? node.trueChild : node.falseChild)
+          let x = features[r &* columns &+ Int(node.feature)]
+          let lessOrEqual = x <= node.threshold ? 1 : 0
+          let missing = x.isNaN && node.missingTracksTrue ? 1 : 0
+          let falseChild = Int(node.falseChild)
+          position[r] = falseChild &+ (Int(node.trueChild) &- falseChild) &* (lessOrEqual | missing)
         }
       }
       return
@@ -296,7 +302,8 @@ struct TreeEnsemble: Sendable {
           case .neq: goTrue = x != node.threshold
           }
         }
-        position[r] = Int(goTrue ? node.trueChild : node.falseChild)
+        let falseChild = Int(node.falseChild)
+        position[r] = falseChild &+ (Int(node.trueChild) &- falseChild) &* (goTrue ? 1 : 0)
       }
     }
   }
