@@ -1,0 +1,299 @@
+#!/usr/bin/env python3
+"""Core server benchmark (release build, loopback, references measured in the same run).
+
+1. wrk against hotswap `POST /predict` (iris) and against Debian's nginx answering `return 200`,
+   alternated, at 64 connections: requests/s, p50, p99 and hotswap's ratio to nginx.
+2. Time from the rename of conf/active.toml to the first response from the new slot, over 100
+   swaps: p50 and p99.
+3. Resident memory with both iris models loaded, and time from start to the first served request.
+
+Usage: .venv/bin/python bench/server/bench_server.py [--bin-dir DIR] [--seconds 10] [--rounds 3]
+Results are printed and written to bench/results/server.json.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import pathlib
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+
+PREDICT_LUA = """
+wrk.method = "POST"
+wrk.body = '{"features":[5.1,3.5,1.4,0.2]}'
+wrk.headers["Content-Type"] = "application/json"
+"""
+
+NGINX_CONF = """
+worker_processes auto;
+error_log {prefix}/error.log warn;
+pid {prefix}/nginx.pid;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_temp_path {prefix}/body;
+  proxy_temp_path {prefix}/proxy;
+  fastcgi_temp_path {prefix}/fastcgi;
+  uwsgi_temp_path {prefix}/uwsgi;
+  scgi_temp_path {prefix}/scgi;
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{ return 200 '{{"status":"ok"}}'; }}
+  }}
+}}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def build(bin_dir: str | None) -> pathlib.Path:
+    if bin_dir:
+        return pathlib.Path(bin_dir)
+    print("building hotswap (release)…", file=sys.stderr)
+    subprocess.run(["swift", "build", "-c", "release", "--product", "hotswap"], cwd=REPO, check=True)
+    out = subprocess.run(
+        ["swift", "build", "-c", "release", "--show-bin-path"], cwd=REPO, check=True, capture_output=True, text=True
+    )
+    return pathlib.Path(out.stdout.strip())
+
+
+def write_config(path: pathlib.Path, port: int, blue: int, green: int) -> None:
+    text = f"""[server]
+listen = "127.0.0.1:{port}"
+model_name = "iris"
+max_connections = 4096
+
+[slots.blue]
+model = "{REPO}/models/iris/v1.0.0/model.onnx"
+[slots.green]
+model = "{REPO}/models/iris/v1.1.0/model.onnx"
+
+[traffic]
+blue = {blue}
+green = {green}
+"""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def wait_http(port: int, path: str, deadline: float) -> float:
+    """Polls until `path` answers 200; returns the time it did."""
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", path)
+            if conn.getresponse().status == 200:
+                return time.monotonic()
+        except OSError:
+            pass
+        time.sleep(0.0005)
+    raise RuntimeError(f"nothing answered on port {port}")
+
+
+def start_hotswap(binary: pathlib.Path, config: pathlib.Path, state: pathlib.Path) -> tuple[subprocess.Popen, float]:
+    env = dict(os.environ, HOTSWAP_STATE_DIRECTORY=str(state))
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [str(binary), "serve", "--config", str(config), "--log-level", "warning"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return proc, started
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def parse_wrk(output: str) -> dict:
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+
+    def latency(label: str) -> float:
+        m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    return {
+        "rps": rps,
+        "p50_ms": latency("50"),
+        "p99_ms": latency("99"),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+    }
+
+
+def wrk(url: str, seconds: int, script: pathlib.Path | None) -> dict:
+    cmd = ["wrk", "-t", "2", "-c", "64", "-d", f"{seconds}s", "--latency"]
+    if script:
+        cmd += ["-s", str(script)]
+    out = subprocess.run(cmd + [url], check=True, capture_output=True, text=True).stdout
+    return parse_wrk(out)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def swap_latency(port: int, config: pathlib.Path, swaps: int) -> list[float]:
+    """Milliseconds from each rename to the first /health answered by the new slot."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    results = []
+    current = "blue"
+    for i in range(swaps):
+        target = "green" if current == "blue" else "blue"
+        write_config(config, port, 100 if target == "blue" else 0, 100 if target == "green" else 0)
+        renamed = time.monotonic()
+        while True:
+            conn.request("GET", "/health")
+            response = conn.getresponse()
+            response.read()
+            if response.getheader("X-Hotswap-Slot") == target:
+                results.append((time.monotonic() - renamed) * 1000)
+                break
+            if time.monotonic() - renamed > 5:
+                raise RuntimeError(f"swap {i} to {target} not served within 5 s")
+        current = target
+        time.sleep(0.02)
+    return results
+
+
+def rss_kib(pid: int) -> int:
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bin-dir")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--swaps", type=int, default=100)
+    parser.add_argument("--out", default=str(REPO / "bench/results/server.json"))
+    args = parser.parse_args()
+    for tool in ("wrk", "nginx"):
+        if not shutil.which(tool) and not pathlib.Path(f"/usr/sbin/{tool}").exists():
+            print(f"{tool} is missing: scripts/deps.sh installs it", file=sys.stderr)
+            return 1
+    binary = build(args.bin_dir) / "hotswap"
+    work = pathlib.Path(tempfile.mkdtemp(prefix="hotswap-bench-"))
+    results: dict = {"rounds": []}
+    nginx_proc = hotswap = None
+    try:
+        (work / "conf").mkdir()
+        config = work / "conf/active.toml"
+        port = free_port()
+        write_config(config, port, 100, 0)
+
+        # Startup: spawn to first served request, 10 times.
+        startups = []
+        for _ in range(10):
+            proc, started = start_hotswap(binary, config, work / "state")
+            answered = wait_http(port, "/health", time.monotonic() + 30)
+            startups.append((answered - started) * 1000)
+            stop(proc)
+        results["startup_ms"] = {"p50": statistics.median(startups), "max": max(startups)}
+
+        hotswap, _ = start_hotswap(binary, config, work / "state")
+        wait_http(port, "/health", time.monotonic() + 30)
+        results["rss_mib_idle"] = rss_kib(hotswap.pid) / 1024
+
+        nginx_port = free_port()
+        prefix = work / "nginx"
+        prefix.mkdir()
+        (prefix / "nginx.conf").write_text(NGINX_CONF.format(prefix=prefix, port=nginx_port))
+        nginx_bin = shutil.which("nginx") or "/usr/sbin/nginx"
+        nginx_proc = subprocess.Popen(
+            [nginx_bin, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_http(nginx_port, "/", time.monotonic() + 10)
+
+        script = work / "predict.lua"
+        script.write_text(PREDICT_LUA)
+        for r in range(args.rounds):
+            ours = wrk(f"http://127.0.0.1:{port}/predict", args.seconds, script)
+            theirs = wrk(f"http://127.0.0.1:{nginx_port}/", args.seconds, None)
+            results["rounds"].append({"hotswap_predict": ours, "nginx_return_200": theirs})
+            print(
+                f"round {r + 1}: hotswap /predict {ours['rps']:.0f} req/s p50 {ours['p50_ms']:.2f} ms "
+                f"p99 {ours['p99_ms']:.2f} ms | nginx return 200 {theirs['rps']:.0f} req/s "
+                f"p99 {theirs['p99_ms']:.2f} ms",
+                file=sys.stderr,
+            )
+        results["rss_mib_after_load"] = rss_kib(hotswap.pid) / 1024
+
+        latencies = swap_latency(port, config, args.swaps)
+        results["swap_ms"] = {"p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99), "max": max(latencies)}
+    finally:
+        if hotswap:
+            stop(hotswap)
+        if nginx_proc:
+            stop(nginx_proc)
+        shutil.rmtree(work, ignore_errors=True)
+
+    ours_rps = statistics.median(r["hotswap_predict"]["rps"] for r in results["rounds"])
+    nginx_rps = statistics.median(r["nginx_return_200"]["rps"] for r in results["rounds"])
+    p50 = statistics.median(r["hotswap_predict"]["p50_ms"] for r in results["rounds"])
+    p99 = statistics.median(r["hotswap_predict"]["p99_ms"] for r in results["rounds"])
+    failures = sum(r["hotswap_predict"]["non_2xx"] for r in results["rounds"])
+    results["summary"] = {
+        "hotswap_rps": ours_rps,
+        "nginx_rps": nginx_rps,
+        "ratio": ours_rps / nginx_rps,
+        "hotswap_p50_ms": p50,
+        "hotswap_p99_ms": p99,
+        "hotswap_non_2xx": failures,
+    }
+    checks = [
+        ("throughput ≥ 40 % of nginx", ours_rps / nginx_rps >= 0.40, f"{ours_rps / nginx_rps:.0%}"),
+        ("p99 < 10 ms", p99 < 10, f"{p99:.2f} ms"),
+        ("swap p99 < 10 ms", results["swap_ms"]["p99"] < 10, f"{results['swap_ms']['p99']:.2f} ms"),
+        ("RSS < 40 MiB", results["rss_mib_after_load"] < 40, f"{results['rss_mib_after_load']:.1f} MiB"),
+        ("startup < 200 ms", results["startup_ms"]["p50"] < 200, f"{results['startup_ms']['p50']:.0f} ms"),
+    ]
+    results["targets"] = {name: {"met": met, "value": value} for name, met, value in checks}
+    print(f"\nhotswap POST /predict: {ours_rps:.0f} req/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms, non-2xx {failures}")
+    print(f"nginx return 200:      {nginx_rps:.0f} req/s  → ratio {ours_rps / nginx_rps:.0%}")
+    print(f"swap latency (rename → first response from the new slot, {args.swaps} swaps): "
+          f"p50 {results['swap_ms']['p50']:.2f} ms, p99 {results['swap_ms']['p99']:.2f} ms")
+    print(f"RSS: {results['rss_mib_idle']:.1f} MiB idle, {results['rss_mib_after_load']:.1f} MiB after load; "
+          f"startup to first response: p50 {results['startup_ms']['p50']:.0f} ms")
+    for name, met, value in checks:
+        print(f"  [{'met' if met else 'MISSED'}] {name}: {value}")
+    out = pathlib.Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
