@@ -27,8 +27,10 @@ fi
 export HOTSWAP_BIN_DIR
 HOTSWAP_BIN_DIR=$(swift build --show-bin-path)
 
-echo "== swift test"
-swift test --skip-build --parallel --num-workers 2
+echo "== swift test: unit tests"
+swift test --skip-build --skip EndToEndTests
+echo "== swift test: end-to-end tests (one real server at a time)"
+swift test --skip-build --filter EndToEndTests --no-parallel
 
 echo "== python suites"
 .venv/bin/python -m pytest -q
