@@ -40,7 +40,21 @@ struct BinaryKernel: Kernel {
 
   /// `x = x op y` for FP32, `y` broadcast by `pattern`.
   private func inPlace(_ x: inout [Float], _ y: [Float], _ pattern: Broadcasting.Pattern) {
-    let f = floating(Float.self)
+    switch op {
+    case .add: Self.inPlace(&x, y, pattern, +)
+    case .sub: Self.inPlace(&x, y, pattern, -)
+    case .mul: Self.inPlace(&x, y, pattern, *)
+    case .div: Self.inPlace(&x, y, pattern, /)
+    }
+  }
+
+  @inline(__always)
+  private static func inPlace(
+    _ x: inout [Float],
+    _ y: [Float],
+    _ pattern: Broadcasting.Pattern,
+    _ f: (Float, Float) -> Float
+  ) {
     let count = x.count
     x.withUnsafeMutableBufferPointer { x in
       y.withUnsafeBufferPointer { y in
@@ -50,8 +64,8 @@ struct BinaryKernel: Kernel {
         case .cyclic(let block):
           var i = 0
           while i < count {
-            for j in 0..<block { x[i + j] = f(x[i + j], y[j]) }
-            i += block
+            for j in 0..<block { x[i &+ j] = f(x[i &+ j], y[j]) }
+            i &+= block
           }
         case .explicit(let map): for i in 0..<count { x[i] = f(x[i], y[map[i]]) }
         }

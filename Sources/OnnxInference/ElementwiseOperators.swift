@@ -117,7 +117,7 @@ struct UnaryKernel: Kernel {
       var data = tensor.takeFloats()!
       data.withUnsafeMutableBufferPointer { buffer in
         switch op {
-        case .relu: for i in buffer.indices where !(buffer[i] > 0) && !buffer[i].isNaN { buffer[i] = 0 }
+        case .relu: for i in buffer.indices { buffer[i] = buffer[i] < 0 ? 0 : buffer[i] }
         case .tanh: for i in buffer.indices { buffer[i] = tanhf(buffer[i]) }
         case .sigmoid: for i in buffer.indices { buffer[i] = 1 / (1 + expf(-buffer[i])) }
         }
@@ -127,7 +127,7 @@ struct UnaryKernel: Kernel {
       var data = tensor.takeDoubles()!
       data.withUnsafeMutableBufferPointer { buffer in
         switch op {
-        case .relu: for i in buffer.indices where !(buffer[i] > 0) && !buffer[i].isNaN { buffer[i] = 0 }
+        case .relu: for i in buffer.indices { buffer[i] = buffer[i] < 0 ? 0 : buffer[i] }
         case .tanh: for i in buffer.indices { buffer[i] = Foundation.tanh(buffer[i]) }
         case .sigmoid: for i in buffer.indices { buffer[i] = 1 / (1 + Foundation.exp(-buffer[i])) }
         }
