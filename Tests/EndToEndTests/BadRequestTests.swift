@@ -39,8 +39,7 @@ struct BadRequestTests {
 
   @Test func everyBadRequestGetsAClearError() async throws {
     let server = try await HotswapProcess(config: Self.config)
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
-    defer { try? client.syncShutdown() }
+    let client = HTTPClient.shared
     for item in Self.cases {
       let response = try await client.send(item.method, server.url(item.path), body: item.body)
       #expect(response.status == item.status, "\(item.name)")
@@ -58,8 +57,7 @@ struct BadRequestTests {
     let answer = try RawTCP.exchange(port: server.port, bytes: Array("\u{01}\u{02}garbage\r\n\r\n".utf8))
     #expect(answer.hasPrefix("HTTP/1.1 400"))
     #expect(answer.contains(#"{"error":"malformed HTTP request"#))
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
-    defer { try? client.syncShutdown() }
+    let client = HTTPClient.shared
     let after = try await client.send(.GET, server.url("/health"))
     #expect(after.status == 200)
     await server.stop()

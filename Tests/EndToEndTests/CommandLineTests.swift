@@ -61,8 +61,7 @@ struct CommandLineTests {
 
   @Test func switchCanaryAndRollbackEditTheFileAndTheServerConfirms() async throws {
     let server = try await HotswapProcess(config: Self.config)
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
-    defer { try? client.syncShutdown() }
+    let client = HTTPClient.shared
     let environment = ["HOTSWAP_STATE_DIRECTORY": server.directory.appendingPathComponent("state").path]
     let url = server.url("")
     let canary = try Self.hotswap(["canary", "green", "10", "--config", server.configPath, "--url", url], environment: environment)

@@ -45,8 +45,7 @@ struct ConfigReloadTests {
   @Test(arguments: WritePattern.allCases)
   func everyWritePatternAppliesTheFinalContent(_ pattern: WritePattern) async throws {
     let server = try await HotswapProcess(config: Self.plan(blue: 100, green: 0))
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
-    defer { try? client.syncShutdown() }
+    let client = HTTPClient.shared
     try pattern.write(Self.plan(blue: 30, green: 70), to: server.configPath)
     try await Self.waitForShares(client, server, blue: 0.3, green: 0.7)
     try pattern.write(Self.plan(blue: 0, green: 100), to: server.configPath)
@@ -56,8 +55,7 @@ struct ConfigReloadTests {
 
   @Test func aBurstOfWritesEndsOnTheLastOne() async throws {
     let server = try await HotswapProcess(config: Self.plan(blue: 100, green: 0))
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
-    defer { try? client.syncShutdown() }
+    let client = HTTPClient.shared
     for step in 0..<200 {
       try WritePattern.allCases[step % 3].write(Self.plan(blue: Double(200 - step), green: Double(step)), to: server.configPath)
     }
@@ -70,8 +68,7 @@ struct ConfigReloadTests {
 
   @Test func kubernetesConfigMapSymlinkSwap() async throws {
     let server = try await HotswapProcess(config: Self.plan(blue: 100, green: 0))
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
-    defer { try? client.syncShutdown() }
+    let client = HTTPClient.shared
     let conf = (server.configPath as NSString).deletingLastPathComponent
     let manager = FileManager.default
     func publish(_ text: String, stamp: String) throws {
@@ -96,8 +93,7 @@ struct ConfigReloadTests {
 
   @Test func aHalfWrittenFileIsNeverApplied() async throws {
     let server = try await HotswapProcess(config: Self.plan(blue: 100, green: 0))
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
-    defer { try? client.syncShutdown() }
+    let client = HTTPClient.shared
     let full = Self.plan(blue: 50, green: 50)
     let cut = full.index(full.startIndex, offsetBy: full.count - 12)
     // A writer that pauses mid-file while holding it open: nothing is applied meanwhile.
@@ -155,8 +151,7 @@ struct ConfigReloadTests {
 
   @Test func everyInvalidConfigIsRejectedAndTheLastGoodPlanKeepsServing() async throws {
     let server = try await HotswapProcess(config: Self.plan(blue: 100, green: 0))
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
-    defer { try? client.syncShutdown() }
+    let client = HTTPClient.shared
     for (index, bad) in Self.badConfigs.enumerated() {
       let good = Self.plan(blue: Double(100 - index), green: Double(index))
       try WritePattern.renameOver.write(good, to: server.configPath)
@@ -179,8 +174,7 @@ struct ConfigReloadTests {
 
   @Test func sighupRereadsTheFile() async throws {
     let server = try await HotswapProcess(config: Self.plan(blue: 100, green: 0))
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
-    defer { try? client.syncShutdown() }
+    let client = HTTPClient.shared
     let offset = server.log.count
     server.signal(SIGHUP)
     try await server.waitForLog("SIGHUP", after: offset)

@@ -18,8 +18,7 @@ struct ServeBasicsTests {
 
   @Test func healthAndPredictInEveryBodyShape() async throws {
     let server = try await HotswapProcess(config: Self.config)
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
-    defer { try? client.syncShutdown() }
+    let client = HTTPClient.shared
 
     let health = try await client.send(.GET, server.url("/health"))
     #expect(health.status == 200)
@@ -58,8 +57,7 @@ struct ServeBasicsTests {
 
   @Test func pinnedRequestsReachTheStandby() async throws {
     let server = try await HotswapProcess(config: Self.config)
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
-    defer { try? client.syncShutdown() }
+    let client = HTTPClient.shared
     let pinned = try await client.send(
       .POST,
       server.url("/predict"),
@@ -78,8 +76,7 @@ struct ServeBasicsTests {
 
   @Test func statusDescribesTheDeployment() async throws {
     let server = try await HotswapProcess(config: Self.config)
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
-    defer { try? client.syncShutdown() }
+    let client = HTTPClient.shared
     let status = try await client.send(.GET, server.url("/status"))
     #expect(status.status == 200)
     #expect(status.json["generation"] as? Int == 1)

@@ -22,7 +22,6 @@ struct SwapUnderLoadTests {
       eventLoopGroupProvider: .singleton,
       configuration: .init(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 8))
     )
-    defer { try? client.syncShutdown() }
     let configPath = server.configPath
     let writerDone = Flag()
     let writer = Task {
@@ -71,6 +70,7 @@ struct SwapUnderLoadTests {
       else { continue }
       weightsByGeneration[generation] = plan.weights
     }
+    try await client.shutdown()
     let generations = Set(observations.compactMap(\.generation))
     #expect(generations.count > 20, "requests saw \(generations.count) generations")
     for observation in observations {

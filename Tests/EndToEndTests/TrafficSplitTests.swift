@@ -21,8 +21,7 @@ struct TrafficSplitTests {
 
   @Test func tenThousandRequestsAtNinetyTenSplitExactly() async throws {
     let server = try await HotswapProcess(config: Self.plan(blue: 90, green: 10))
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
-    defer { try? client.syncShutdown() }
+    let client = HTTPClient.shared
     let counts = try await withThrowingTaskGroup(of: [String: Int].self) { group in
       for _ in 0..<8 {
         group.addTask {
@@ -44,8 +43,7 @@ struct TrafficSplitTests {
 
   @Test func stickyKeysKeepTheirSlotAndOnlyMoveTowardTheGrowingSlot() async throws {
     let server = try await HotswapProcess(config: Self.plan(blue: 90, green: 10, sticky: true))
-    let client = HTTPClient(eventLoopGroupProvider: .singleton)
-    defer { try? client.syncShutdown() }
+    let client = HTTPClient.shared
     func slots() async throws -> [String: String] {
       var result: [String: String] = [:]
       for user in 0..<400 {
