@@ -1,1 +1,0 @@
-// Tests for HotswapServer land here.
