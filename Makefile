@@ -18,7 +18,7 @@ SWIFT_RELEASE_FLAGS ?= -c release --product hotswap --static-swift-stdlib
 # `sudo make install`, so that .build/ stays yours).
 HOTSWAP_BINARY ?=
 
-.PHONY: help build run test bench models install uninstall format lint compose-up compose-nginx \
+.PHONY: help build run test bench bench-quick models install uninstall format lint compose-up compose-nginx \
         compose-monitoring compose-down
 
 help: ## List the targets
@@ -33,9 +33,20 @@ run: ## Build and serve conf/active.toml on 127.0.0.1:8080 (scripts/run.sh)
 test: ## Everything: deps, format check, build, swift test, pytest (scripts/test.sh)
 	scripts/test.sh
 
-bench: ## Load a running server with wrk: POST /predict at URL for BENCH_SECONDS
-	@command -v wrk >/dev/null || { echo "bench: wrk is missing (scripts/deps.sh installs it)" >&2; exit 1; }
-	@curl -fsS --max-time 2 $(URL)/health >/dev/null || { echo "bench: nothing answers at $(URL); start it with 'make run'" >&2; exit 1; }
+bench: ## The benchmarks in bench/ (server, ONNX runtime, gRPC, observability; results in bench/results/)
+	scripts/deps.sh
+	swift build $(SWIFT_RELEASE_FLAGS)
+	swift build -c release --product hotswap-onnx
+	@bin="$$(swift build -c release --show-bin-path)"; status=0; \
+	for run in "bench/server/bench_server.py --bin-dir $$bin" "bench/onnx/bench_onnx.py --bin-dir $$bin" \
+	    "bench/grpc/bench_grpc.py --bin $$bin/hotswap" "bench/observability/bench_observability.py --bin-dir $$bin"; do \
+	  set -- $$run; [ -f "$$1" ] || continue; \
+	  echo "== $$run"; .venv/bin/python "$$@" || status=1; \
+	done; exit $$status
+
+bench-quick: ## wrk POST /predict against a server already running at URL, for BENCH_SECONDS
+	@command -v wrk >/dev/null || { echo "bench-quick: wrk is missing (scripts/deps.sh installs it)" >&2; exit 1; }
+	@curl -fsS --max-time 2 $(URL)/health >/dev/null || { echo "bench-quick: nothing answers at $(URL); start it with 'make run'" >&2; exit 1; }
 	@script=$$(mktemp --suffix=.lua) && \
 	  printf '%s\n' 'wrk.method = "POST"' 'wrk.headers["Content-Type"] = "application/json"' \
 	    'wrk.body = "{\"features\":[5.1,3.5,1.4,0.2]}"' > "$$script" && \

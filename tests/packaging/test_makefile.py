@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-TARGETS = ["build", "run", "test", "bench", "models", "install", "format", "lint", "compose-up", "compose-nginx"]
+TARGETS = ["build", "run", "test", "bench", "bench-quick", "models", "install", "format", "lint", "compose-up", "compose-nginx"]
 
 
 def make(repo_root, *args, check=True):
