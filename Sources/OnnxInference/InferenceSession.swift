@@ -16,6 +16,9 @@ public final class InferenceSession: Sendable {
   public let task: ModelTask
   /// `domain:op@opset` of each operator the graph uses, e.g. `ai.onnx.ml:LinearClassifier@1`.
   public let operators: [String]
+  /// Whether the model deals with missing values (NaN) itself: it has an Imputer, or tree nodes
+  /// that send NaN down a chosen branch (`missing_value_tracks_true`, as HistGradientBoosting).
+  public let handlesMissingValues: Bool
 
   private let plan: ExecutionPlan
   private let inputIndex: [String: Int]
@@ -63,6 +66,10 @@ public final class InferenceSession: Sendable {
     self.outputs = compiled.outputs
     self.operators = compiled.operators
     self.task = TaskDetector.detect(compiled, nodes: model.graph.node)
+    self.handlesMissingValues = model.graph.node.contains { node in
+      node.opType == "Imputer"
+        || node.attribute.contains { $0.name == "nodes_missing_value_tracks_true" && $0.ints.contains(1) }
+    }
     self.metadata = try MetadataReader.read(model, inputs: compiled.inputs, opsets: opsets)
       .withFallbackVersion(fallbackVersion)
     var inputIndex: [String: Int] = [:]

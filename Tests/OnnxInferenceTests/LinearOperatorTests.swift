@@ -116,6 +116,7 @@ struct LinearOperatorTests {
     )
     let session = try B.session(node, features: 3, outputs: [B.value("Y", B.float, [nil, 3])])
     #expect(try session.run([B.matrix([[1, 1, 1], [4, 4, 4]])])[0].floats == [0, -2, -4, 6, 4, 2])
+    #expect(!session.handlesMissingValues)
   }
 
   @Test("Imputer replaces NaN per column")
@@ -129,6 +130,7 @@ struct LinearOperatorTests {
     )
     let session = try B.session(node, features: 2, outputs: [B.value("Y", B.float, [nil, 2])])
     #expect(try session.run([B.matrix([[.nan, 1], [2, .nan]])])[0].floats == [7, 1, 2, 8])
+    #expect(session.handlesMissingValues)
   }
 
   @Test("ZipMap is served as its input tensor under the ZipMap output's name")

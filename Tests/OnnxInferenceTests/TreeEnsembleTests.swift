@@ -78,6 +78,7 @@ struct TreeEnsembleTests {
     let session = try stump(mode: c.mode, threshold: c.threshold, tracksTrue: c.tracksTrue)
     let result = try session.run([B.matrix([[c.x]])])
     #expect(result[0].floats == [c.takesTrue ? 10 : 20])
+    #expect(session.handlesMissingValues == (c.tracksTrue == 1))
   }
 
   @Test("a batch walks every row (blocks of rows in lockstep)")
