@@ -79,12 +79,7 @@ public struct ModelSchema: Sendable, Equatable {
     } else {
       classNames = nil
     }
-    acceptsMissingValues = Self.handlesMissingValues(session)
-  }
-
-  /// A model handles missing values when it imputes them (an `Imputer` node, as scikit-learn's
-  /// SimpleImputer exports) or carries trees trained to route NaN (HistGradientBoosting).
-  static func handlesMissingValues(_ session: InferenceSession) -> Bool {
-    session.operators.contains { $0.contains("Imputer") }
+    // Imputers, or trees trained to route NaN (HistGradientBoosting), handle `null` features.
+    acceptsMissingValues = session.handlesMissingValues
   }
 }
