@@ -15,8 +15,6 @@ struct GraphCompiler {
     var outputs: [TensorInfo]
     /// `domain:op@opset` of each distinct operator, in first-use order.
     var operators: [String]
-    /// The nodes by output value name (for task detection).
-    var producers: [String: Onnx_NodeProto]
     /// Constant initializers by name.
     var constants: [String: Tensor]
   }
@@ -83,7 +81,6 @@ struct GraphCompiler {
     for output in graph.output { lastUse[output.name] = Int.max }
     var steps: [any Kernel] = []
     var operators: [String] = []
-    var producers: [String: Onnx_NodeProto] = [:]
     for (index, node) in graph.node.enumerated() {
       let domain = Self.normalized(domain: node.domain)
       let nodeName = node.name.isEmpty ? "#\(index)" : node.name
@@ -106,7 +103,6 @@ struct GraphCompiler {
       if !operators.contains(op) { operators.append(op) }
       let label = "node '\(nodeName)' (\(op))"
       steps.append(try compileNode(node, index: index, label: label, opset: opset, entry: entry))
-      for output in node.output where !output.isEmpty { producers[output] = node }
     }
     let outputs = try compileOutputs(graph)
     let plan = ExecutionPlan(
@@ -120,7 +116,6 @@ struct GraphCompiler {
       inputs: inputs,
       outputs: outputs,
       operators: operators,
-      producers: producers,
       constants: constants
     )
   }

@@ -20,14 +20,6 @@ enum LinearOperators {
       }
     }
 
-    /// The labels as text (integers printed).
-    var descriptions: [String] {
-      switch self {
-      case .ints(let values): values.map(String.init)
-      case .strings(let values): values
-      }
-    }
-
     /// Builds the label tensor from class indices.
     func tensor(indices: [Int]) -> Tensor {
       switch self {

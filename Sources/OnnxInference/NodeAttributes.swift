@@ -26,9 +26,6 @@ struct NodeAttributes {
     self.node = node
   }
 
-  /// Whether an attribute is present.
-  func has(_ name: String) -> Bool { byName[name] != nil }
-
   private func attribute(
     _ name: String,
     _ type: Onnx_AttributeProto.AttributeType

@@ -31,13 +31,3 @@ struct ValueType: Sendable, Equatable {
     return "type \(code)"
   }
 }
-
-extension TensorDataType {
-  /// Whether the type is a number (float, double, int64, int32).
-  var isNumeric: Bool {
-    switch self {
-    case .float, .double, .int64, .int32: true
-    case .bool, .string: false
-    }
-  }
-}
