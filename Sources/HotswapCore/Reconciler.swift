@@ -147,7 +147,8 @@ public actor Reconciler {
       pendingModelPaths = Set(selected.map(\.modelPath))
       return reject(errors, sha: sha, trigger, diff: PlanDiff(from: appliedPlan, to: plan))
     }
-    let override = delivery?.override(for: plan, sha: sha, now: now) ?? .none
+    // One-slot processes (the nginx variant) serve that slot at 100 %: no guard, no rollout.
+    let override = onlySlot == nil ? (delivery?.override(for: plan, sha: sha, now: now) ?? .none) : .none
     let weights: [String: Double] = onlySlot.map { [$0: 1] } ?? override.weights(for: plan)
     let slots = Self.servingSlots(selected, models: loaded, weights: weights)
     let snapshot: Snapshot

@@ -69,6 +69,7 @@ enum StatusText {
       lines.append("last error: none")
     }
     if let note = document["restart_required"] as? String { lines.append("RESTART REQUIRED: \(note)") }
+    lines += deliveryLines(document)
     return lines.joined(separator: "\n")
   }
 

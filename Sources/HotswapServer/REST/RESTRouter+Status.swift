@@ -26,7 +26,11 @@ public struct StatusDocument: Sendable {
     let snapshot = environment.store.snapshot
     let iso = ISO8601DateFormatter()
     iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    let observability = environment.observer as? ServerObservability
+    let now = DeliveryInstant.now
     writer.beginObject()
+    writer.key("generated_at")
+    writer.string(iso.string(from: now.wall))
     writer.key("server")
     writer.beginObject()
     writer.key("version")
@@ -74,6 +78,8 @@ public struct StatusDocument: Sendable {
       writer.beginArray()
       for name in slot.model.schema.featureNames { writer.string(name) }
       writer.endArray()
+      writer.key("stats")
+      Self.writeStats(slot: slot.name, observability, now: now, into: &writer)
       writer.endObject()
     }
     writer.endArray()
@@ -109,6 +115,13 @@ public struct StatusDocument: Sendable {
     }
     writer.key("restart_required")
     if let note = state.restartRequired { writer.string(note) } else { writer.null() }
+    let delivery = observability?.delivery.status(now: now.wall) ?? .idle
+    writer.key("metrics_enabled")
+    writer.bool(observability?.recording ?? false)
+    writer.key("guard")
+    Self.writeGuard(delivery, into: &writer, iso: iso)
+    writer.key("rollout")
+    Self.writeRollout(delivery, into: &writer, iso: iso)
     writer.key("reloads")
     writer.beginObject()
     writer.key("applied")

@@ -38,6 +38,9 @@ public struct RESTRouter: Sendable {
     case "/status":
       try allow(request, [.GET, .HEAD])
       return .response(status())
+    case "/metrics", "/":
+      try allow(request, [.GET, .HEAD])
+      return .response(request.path == "/" ? statusPage() : try metrics())
     default:
       if request.path == "/v2" || request.path.hasPrefix("/v2/") {
         return try inference.route(request)

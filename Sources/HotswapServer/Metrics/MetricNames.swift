@@ -1,0 +1,43 @@
+import Prometheus
+
+/// Every metric the server exports: names, help texts and the latency buckets. The seed systems'
+/// request metrics keep their names so existing dashboards work unchanged.
+public enum MetricNames {
+  /// `predict_requests_total{slot,version,protocol,endpoint}`: requests served.
+  public static let requests = "predict_requests_total"
+  /// `predict_errors_total{slot,version,protocol,endpoint}`: server-side failures.
+  public static let errors = "predict_errors_total"
+  /// `prediction_latency_seconds{slot,version,protocol,endpoint}`: time to answer.
+  public static let latency = "prediction_latency_seconds"
+  /// `hotswap_traffic_share{slot}`: share of unpinned traffic, 0…1.
+  public static let trafficShare = "hotswap_traffic_share"
+  /// `hotswap_plan_generation`: generation of the served snapshot.
+  public static let planGeneration = "hotswap_plan_generation"
+  /// `hotswap_plan_reloads_total{result}`: applied and rejected plans.
+  public static let planReloads = "hotswap_plan_reloads_total"
+  /// `hotswap_model_load_seconds{slot}`: how long the slot's model took to load and warm up.
+  public static let modelLoad = "hotswap_model_load_seconds"
+  /// `hotswap_slot_ready{slot,version}`: 1 for every loaded slot.
+  public static let slotReady = "hotswap_slot_ready"
+  /// `hotswap_guard_trips_total{slot}`: canaries that lost their traffic to the guard.
+  public static let guardTrips = "hotswap_guard_trips_total"
+  /// `hotswap_rollout_step`: the rollout's current step, 1-based; 0 without a rollout.
+  public static let rolloutStep = "hotswap_rollout_step"
+
+  /// Every family name, for the dashboard check.
+  public static let all = [
+    requests, errors, latency, trafficShare, planGeneration, planReloads, modelLoad, slotReady, guardTrips,
+    rolloutStep,
+  ]
+
+  /// Latency buckets from 50 µs to 5 s.
+  public static let latencyBuckets: [Duration] = [
+    .microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1),
+    .microseconds(2500), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+    .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5),
+  ]
+
+  static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+    MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+  }
+}

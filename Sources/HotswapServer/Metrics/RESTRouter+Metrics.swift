@@ -1,0 +1,16 @@
+import HotswapCore
+
+extension RESTRouter {
+  /// `GET /metrics`: the Prometheus text exposition, or 404 when metrics are disabled.
+  func metrics() throws(HTTPError) -> RESTResponse {
+    guard let observability = environment.observer as? ServerObservability, observability.recording else {
+      throw HTTPError(.notFound, "metrics are disabled (hotswap serve --no-metrics)")
+    }
+    observability.metrics.refresh(
+      snapshot: environment.store.snapshot,
+      state: environment.state.value,
+      delivery: observability.delivery.status()
+    )
+    return .text(.ok, observability.metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
+  }
+}

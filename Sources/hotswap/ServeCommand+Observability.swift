@@ -1,0 +1,34 @@
+import Foundation
+import HotswapConfig
+import HotswapCore
+import HotswapServer
+import Logging
+
+extension ServeCommand {
+  /// The request observer with its statistics, metrics and the guard/rollout controller, whose
+  /// decisions are kept in the state directory (`delivery.json`) when it is writable.
+  static func makeObservability(configPath: String, recording: Bool, logger: Logger) -> ServerObservability {
+    let configured = (try? String(contentsOfFile: configPath, encoding: .utf8))
+      .flatMap { try? PlanParser.parse($0, file: configPath).get() }?.server.stateDirectory
+    let directory = ConfigLocation.stateDirectory(configured: configured, configPath: configPath)
+    var recordFile: DeliveryRecordFile? = nil
+    do {
+      recordFile = try DeliveryRecordFile(directory: directory)
+    } catch {
+      logger.warning(
+        "guard trips and rollout progress will not survive a restart: the state directory is not writable",
+        metadata: ["state.directory": "\(directory)", "error": "\(error)"]
+      )
+    }
+    let statistics = RequestStatistics()
+    if !recording {
+      logger.warning("--no-metrics: requests are not observed; /metrics is off and the guard cannot judge")
+    }
+    return ServerObservability(
+      recording: recording,
+      statistics: statistics,
+      metrics: HotswapMetrics(),
+      delivery: DeliveryController(statistics: recording ? statistics : nil, recordFile: recordFile)
+    )
+  }
+}
