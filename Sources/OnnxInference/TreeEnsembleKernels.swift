@@ -32,6 +32,11 @@ struct TreeEnsembleClassifierKernel: Kernel {
   func run(_ values: inout [Tensor]) throws(OnnxError) {
     let (rows, cols, data) = try treeInput(values, input, ensemble, label)
     let classes = labels.count
+    guard rows > 0 else {
+      values[outputs[0]] = labels.tensor(indices: [])
+      if outputs.count > 1 { values[outputs[1]] = Tensor(validShape: [0, classes], storage: .float([])) }
+      return
+    }
     var indices = [Int](repeating: 0, count: rows)
     var scores = [Float](repeating: 0, count: rows * classes)
     let work = rows * ensemble.nodes.count / max(ensemble.roots.count, 1) * 4 + rows * ensemble.roots.count
@@ -110,6 +115,10 @@ struct TreeEnsembleRegressorKernel: Kernel {
 
   func run(_ values: inout [Tensor]) throws(OnnxError) {
     let (rows, cols, data) = try treeInput(values, input, ensemble, label)
+    guard rows > 0 else {
+      values[output] = Tensor(validShape: [0, targets], storage: .float([]))
+      return
+    }
     var result = [Float](repeating: 0, count: rows * targets)
     let trees = Float(ensemble.roots.count)
     let work = rows * ensemble.nodes.count / max(ensemble.roots.count, 1) * 4 + rows * ensemble.roots.count

@@ -114,4 +114,14 @@ struct RobustnessTests {
       }
     }
   }
+
+  @Test("an empty batch (zero rows) runs on every sample model")
+  func emptyBatch() throws {
+    for (name, bytes) in SampleModels.repositoryModels() + SampleModels.programmatic() {
+      let session = try InferenceSession(bytes: bytes)
+      let inputs = session.inputs.map { SampleModels.input(for: $0, rows: 0, seed: 0)! }
+      let outputs = try session.run(inputs)
+      #expect(outputs.allSatisfy { $0.elementCount == 0 }, "\(name)")
+    }
+  }
 }
