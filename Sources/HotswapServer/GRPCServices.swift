@@ -1,10 +1,14 @@
 import GRPCCore
 
-/// The gRPC services served on the one port. The seed's PredictionService, the Open Inference
-/// Protocol and grpc.health.v1 are added here by their own change.
+/// The gRPC services served on the one port: the seed's `hotswap.v1.PredictionService`, the Open
+/// Inference Protocol's `inference.GRPCInferenceService` and `grpc.health.v1.Health`.
 public enum GRPCServices {
   /// Every gRPC service, sharing the REST side's environment and routing.
   public static func all(environment: ServingEnvironment) -> [any RegistrableRPCService] {
-    []
+    [
+      PredictionServiceHandler(environment: environment),
+      InferenceServiceHandler(environment: environment),
+      HealthServiceHandler(environment: environment),
+    ]
   }
 }

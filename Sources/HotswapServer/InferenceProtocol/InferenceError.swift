@@ -1,0 +1,64 @@
+import GRPCCore
+import NIOHTTP1
+
+/// Why an Open Inference Protocol call failed: a code to branch on and a message a user can act
+/// on. REST and gRPC map the code to their own status only at the edge.
+public struct InferenceError: Error, Sendable, Equatable, CustomStringConvertible {
+  /// What kind of failure this is.
+  public enum Code: String, Sendable {
+    /// The request is malformed: bad tensors, datatypes, shapes or JSON.
+    case invalidArgument
+    /// The model or version named by the request is not served.
+    case notFound
+    /// No model is loaded yet.
+    case unavailable
+    /// The request is larger than a limit.
+    case resourceExhausted
+    /// The model failed on valid input.
+    case `internal`
+  }
+
+  /// What kind of failure this is.
+  public let code: Code
+  /// What went wrong and what to do instead.
+  public let message: String
+
+  /// Creates an error.
+  public init(_ code: Code, _ message: String) {
+    self.code = code
+    self.message = message
+  }
+
+  /// `code: message`.
+  public var description: String { "\(code.rawValue): \(message)" }
+
+  /// The HTTP status for REST.
+  public var httpStatus: HTTPResponseStatus {
+    switch code {
+    case .invalidArgument: .badRequest
+    case .notFound: .notFound
+    case .unavailable: .serviceUnavailable
+    case .resourceExhausted: .payloadTooLarge
+    case .internal: .internalServerError
+    }
+  }
+
+  /// The error as a REST error response.
+  public var httpError: HTTPError { HTTPError(httpStatus, message) }
+
+  /// The gRPC status code.
+  public var rpcCode: RPCError.Code {
+    switch code {
+    case .invalidArgument: .invalidArgument
+    case .notFound: .notFound
+    case .unavailable: .unavailable
+    case .resourceExhausted: .resourceExhausted
+    case .internal: .internalError
+    }
+  }
+
+  /// The error as a gRPC error, with `metadata` as its trailers.
+  public func rpcError(metadata: Metadata = [:]) -> RPCError {
+    RPCError(code: rpcCode, message: message, metadata: metadata)
+  }
+}
