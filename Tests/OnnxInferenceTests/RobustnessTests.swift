@@ -18,6 +18,9 @@ private struct Mixer {
 
 @Suite("Robustness")
 struct RobustnessTests {
+  /// Mutations per run: 3000, or `ONNX_FUZZ_ROUNDS` for a longer local campaign.
+  static let rounds = ProcessInfo.processInfo.environment["ONNX_FUZZ_ROUNDS"].flatMap { Int($0) } ?? 3000
+
   /// One deterministic mutation of `bytes`: bit flips, truncation, insertion, length-field corruption.
   private static func mutate(_ bytes: [UInt8], _ random: inout Mixer) -> [UInt8] {
     var out = bytes
@@ -66,7 +69,7 @@ struct RobustnessTests {
     let start = clock.now
     for (_, bytes) in seeds {
       #expect(Self.exercise(bytes, seed: 0), "the unmutated model must load")
-      let perSeed = max(3000 / seeds.count, 300)
+      let perSeed = max(Self.rounds / seeds.count, 300)
       for round in 0..<perSeed {
         let caseStart = clock.now
         if Self.exercise(Self.mutate(bytes, &random), seed: round) { loaded += 1 }
