@@ -2,6 +2,8 @@
 checked without a Docker engine (the nginx variant runs for real in test_nginx_parity.py)."""
 
 import re
+import shutil
+import subprocess
 
 import pytest
 import yaml
@@ -132,3 +134,12 @@ def test_switch_script_defaults_match_the_compose_file(compose, repo_root):
     assert ctl[:2] == ["docker", "compose"] and "exec" in ctl
     service = ctl[ctl.index("-T") + 1]
     assert service == "nginx" and ctl[ctl.index("-T") + 2 :] == nginx["command"][:3]
+
+
+@pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is missing (Debian's prometheus package)")
+def test_prometheus_config_is_valid(repo_root):
+    out = subprocess.run(
+        ["promtool", "check", "config", str(repo_root / "monitoring/prometheus/prometheus.yml")],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
