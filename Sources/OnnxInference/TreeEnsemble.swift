@@ -224,6 +224,20 @@ struct TreeEnsemble: Sendable {
       weightStart.withUnsafeBufferPointer { starts in
         weightTargets.withUnsafeBufferPointer { ids in
           weightValues.withUnsafeBufferPointer { weights in
+            if rows.count == 1 && allLessOrEqual {
+              let row = features + rows.lowerBound * columns
+              let out = scores + rows.lowerBound * targets
+              for root in roots {
+                let leaf = Self.leafOfSingleRow(row, from: Int(root), nodes: nodes)
+                var w = Int(starts[leaf])
+                let end = Int(starts[leaf &+ 1])
+                while w < end {
+                  out[Int(ids[w])] += weights[w]
+                  w &+= 1
+                }
+              }
+              return
+            }
             withUnsafeTemporaryAllocation(of: Int.self, capacity: Self.block) { position in
               var first = rows.lowerBound
               while first < rows.upperBound {
@@ -271,6 +285,10 @@ struct TreeEnsemble: Sendable {
     nodes: UnsafeBufferPointer<Node>,
     position: UnsafeMutableBufferPointer<Int>
   ) {
+    if count == 1 && allLessOrEqual {
+      position[0] = Self.leafOfSingleRow(features, from: position[0], nodes: nodes)
+      return
+    }
     if allLessOrEqual {
       // Integer selects instead of branches: a mispredicted branch costs more than the walk.
       for _ in 0..<depth {
@@ -305,6 +323,24 @@ struct TreeEnsemble: Sendable {
         let falseChild = Int(node.falseChild)
         position[r] = falseChild &+ (Int(node.trueChild) &- falseChild) &* (goTrue ? 1 : 0)
       }
+    }
+  }
+
+  /// The leaf one row reaches from `start` in an all-BRANCH_LEQ ensemble. A single row stops at
+  /// its leaf instead of walking the tree's full depth: deep forests have many shallow leaves.
+  @inline(__always)
+  private static func leafOfSingleRow(
+    _ row: UnsafePointer<Float>,
+    from start: Int,
+    nodes: UnsafeBufferPointer<Node>
+  ) -> Int {
+    var index = start
+    while true {
+      let node = nodes[index]
+      if node.mode == .leaf { return index }
+      let x = row[Int(node.feature)]
+      let goTrue = x <= node.threshold || (x.isNaN && node.missingTracksTrue)
+      index = Int(goTrue ? node.trueChild : node.falseChild)
     }
   }
 
