@@ -80,10 +80,23 @@ public struct InferResult: Sendable {
     public var tensor: Tensor
     /// Whether REST returns it as binary data.
     public var binary: Bool
+
+    /// Creates an output.
+    public init(name: String, tensor: Tensor, binary: Bool) {
+      self.name = name
+      self.tensor = tensor
+      self.binary = binary
+    }
   }
 
   /// The id of the request, if it had one.
   public var id: String?
   /// The outputs.
   public var outputs: [Output]
+
+  /// Creates a result.
+  public init(id: String?, outputs: [Output]) {
+    self.id = id
+    self.outputs = outputs
+  }
 }

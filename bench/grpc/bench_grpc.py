@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""gRPC vs REST throughput and latency on hotswap's one port, in the same run.
+
+h2load (Debian nghttp2-client) drives unary gRPC Predict (hotswap.v1.PredictionService) and
+ModelInfer (inference.GRPCInferenceService) at 64 concurrent streams; wrk drives REST /predict at
+64 connections. The three alternate for --rounds rounds against one release-built server; each
+figure is the median over the rounds. h2load counts HTTP 200 as success, and a gRPC error is also
+an HTTP 200 (the status travels in trailers), so before measuring, the exact request bodies are
+sent once with a real gRPC client (grpcio) and must come back with status OK and a valid answer.
+
+Writes bench/results/grpc.json and prints a table. Target: gRPC >= 70 % of REST's requests/s,
+p99 < 5 ms.
+"""
+
+import argparse
+import json
+import pathlib
+import platform
+import re
+import shutil
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+ROW = [5.1, 3.5, 1.4, 0.2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def grpc_frame(message: bytes) -> bytes:
+    """One length-prefixed gRPC message (uncompressed)."""
+    return b"\x00" + struct.pack(">I", len(message)) + message
+
+
+def predict_message() -> bytes:
+    """hotswap.v1.PredictRequest{features = ROW}: field 1, packed floats."""
+    packed = struct.pack("<4f", *ROW)
+    return b"\x0a" + bytes([len(packed)]) + packed
+
+
+def model_infer_message() -> bytes:
+    """inference.ModelInferRequest for one iris row in raw_input_contents, as tritonclient sends it."""
+    from tritonclient.grpc import service_pb2
+
+    request = service_pb2.ModelInferRequest(model_name="iris")
+    tensor = request.inputs.add()
+    tensor.name = "X"
+    tensor.datatype = "FP32"
+    tensor.shape.extend([1, 4])
+    request.raw_input_contents.append(struct.pack("<4f", *ROW))
+    return request.SerializeToString()
+
+
+def check_with_real_client(address: str, predict: bytes, infer: bytes) -> None:
+    """Sends the benchmark's exact bodies with grpcio; both must succeed with a sane answer."""
+    import grpc
+    from tritonclient.grpc import service_pb2
+
+    with grpc.insecure_channel(address) as channel:
+        raw = channel.unary_unary("/hotswap.v1.PredictionService/Predict")
+        answer = raw(predict, timeout=10)
+        if b"v1." not in answer:  # model_version; prediction 0 (setosa) is the proto3 default, not sent
+            raise SystemExit(f"Predict spot check failed: {answer!r}")
+        raw_infer = channel.unary_unary(
+            "/inference.GRPCInferenceService/ModelInfer",
+            response_deserializer=service_pb2.ModelInferResponse.FromString,
+        )
+        response = raw_infer(infer, timeout=10)
+        if len(response.raw_output_contents) != 2 or struct.unpack("<q", response.raw_output_contents[0])[0] != 0:
+            raise SystemExit(f"ModelInfer spot check failed: {response}")
+
+
+def percentile(sorted_values, fraction):
+    index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
+    return sorted_values[index]
+
+
+def run_h2load(port: int, path: str, body: pathlib.Path, requests: int, streams: int, connections: int, log: pathlib.Path):
+    command = [
+        "h2load", "-n", str(requests), "-c", str(connections), "-m", str(streams // connections),
+        "--header=content-type: application/grpc", "--header=te: trailers",
+        "-d", str(body), f"--log-file={log}", f"http://127.0.0.1:{port}{path}",
+    ]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    rps = float(re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", out).group(1))
+    done = re.search(r"requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored", out)
+    succeeded, failed, errored = int(done.group(3)), int(done.group(4)), int(done.group(5))
+    latencies = sorted(int(line.split("\t")[2]) for line in log.read_text().splitlines() if line.strip())
+    return {
+        "requests_per_second": rps,
+        "succeeded": succeeded,
+        "failed": failed + errored,
+        "p50_ms": percentile(latencies, 0.50) / 1000,
+        "p99_ms": percentile(latencies, 0.99) / 1000,
+    }
+
+
+def run_wrk(port: int, seconds: int, connections: int, script: pathlib.Path):
+    command = [
+        "wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s", str(script),
+        f"http://127.0.0.1:{port}/predict",
+    ]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+    def ms(label):
+        value, unit = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    failed = (int(errors.group(1)) if errors else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0)
+    return {"requests_per_second": rps, "failed": failed, "p50_ms": ms("50%"), "p99_ms": ms("99%")}
+
+
+def median_of(results):
+    keys = ["requests_per_second", "p50_ms", "p99_ms"]
+    merged = {key: statistics.median(r[key] for r in results) for key in keys}
+    merged["failed"] = sum(r["failed"] for r in results)
+    merged["rounds"] = results
+    return merged
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bin", help="hotswap binary (default: release build in --scratch-path)")
+    parser.add_argument("--scratch-path", default="/tmp/build-grpc", help="swift build scratch path for the release build")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--requests", type=int, default=100_000, help="h2load requests per gRPC run")
+    parser.add_argument("--seconds", type=int, default=10, help="wrk duration per REST run")
+    parser.add_argument("--streams", type=int, default=64, help="concurrent gRPC streams (h2load -m x -c)")
+    parser.add_argument("--grpc-connections", type=int, default=1, help="HTTP/2 connections carrying the streams")
+    parser.add_argument("--rest-connections", type=int, default=64)
+    parser.add_argument("--out", default=str(REPO / "bench/results/grpc.json"))
+    args = parser.parse_args()
+
+    for tool in ("h2load", "wrk"):
+        if not shutil.which(tool):
+            raise SystemExit(f"{tool} is missing: apt-get install -y nghttp2-client wrk")
+    binary = args.bin
+    if not binary:
+        subprocess.run(
+            ["swift", "build", "-c", "release", "--product", "hotswap", "--scratch-path", args.scratch_path],
+            cwd=REPO, check=True,
+        )
+        binary = str(pathlib.Path(args.scratch_path) / "release" / "hotswap")
+
+    work = pathlib.Path(tempfile.mkdtemp(prefix="hotswap-bench-grpc-"))
+    models = REPO / "models" / "iris"
+    config = work / "active.toml"
+    config.write_text(
+        '[server]\nlisten = "127.0.0.1:0"\nmodel_name = "iris"\n\n'
+        f'[slots.blue]\nmodel = "{models}/v1.0.0/model.onnx"\n\n[slots.green]\nmodel = "{models}/v1.1.0/model.onnx"\n\n'
+        "[traffic]\nblue = 90\ngreen = 10\n"
+    )
+    predict_body = work / "predict.bin"
+    predict_body.write_bytes(grpc_frame(predict_message()))
+    infer_body = work / "infer.bin"
+    infer_body.write_bytes(grpc_frame(model_infer_message()))
+    lua = work / "post.lua"
+    lua.write_text(
+        'wrk.method = "POST"\n'
+        f"wrk.body = '{json.dumps({'features': ROW})}'\n"
+        'wrk.headers["Content-Type"] = "application/json"\n'
+    )
+    port = free_port()
+    server = subprocess.Popen(
+        [binary, "serve", "--config", str(config), "--listen", f"127.0.0.1:{port}", "--log-level", "warning"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/v2/health/ready", timeout=1) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise SystemExit("hotswap did not become ready")
+                time.sleep(0.1)
+        check_with_real_client(f"127.0.0.1:{port}", predict_message(), model_infer_message())
+
+        rounds = {"rest_predict": [], "grpc_predict": [], "grpc_model_infer": []}
+        for index in range(args.rounds):
+            rounds["rest_predict"].append(run_wrk(port, args.seconds, args.rest_connections, lua))
+            rounds["grpc_predict"].append(
+                run_h2load(port, "/hotswap.v1.PredictionService/Predict", predict_body, args.requests, args.streams,
+                           args.grpc_connections, work / f"predict-{index}.log"))
+            rounds["grpc_model_infer"].append(
+                run_h2load(port, "/inference.GRPCInferenceService/ModelInfer", infer_body, args.requests, args.streams,
+                           args.grpc_connections, work / f"infer-{index}.log"))
+        check_with_real_client(f"127.0.0.1:{port}", predict_message(), model_infer_message())
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+    results = {name: median_of(values) for name, values in rounds.items()}
+    rest_rps = results["rest_predict"]["requests_per_second"]
+    for name in ("grpc_predict", "grpc_model_infer"):
+        results[name]["ratio_to_rest"] = results[name]["requests_per_second"] / rest_rps
+        results[name]["meets_target"] = results[name]["ratio_to_rest"] >= 0.7 and results[name]["p99_ms"] < 5
+    document = {
+        "tool": "bench/grpc/bench_grpc.py",
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"cpus": __import__("os").cpu_count(), "platform": platform.platform()},
+        "settings": {
+            "rounds": args.rounds, "grpc_requests": args.requests, "rest_seconds": args.seconds,
+            "grpc_streams": args.streams, "grpc_connections": args.grpc_connections,
+            "rest_connections": args.rest_connections, "traffic": "blue 90 / green 10",
+        },
+        "results": results,
+        "target": "gRPC >= 70 % of REST req/s, p99 < 5 ms",
+    }
+    out = pathlib.Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(document, indent=2) + "\n")
+    print(f"{'run':<20}{'req/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'failed':>8}{'vs REST':>9}")
+    for name, result in results.items():
+        ratio = result.get("ratio_to_rest")
+        print(
+            f"{name:<20}{result['requests_per_second']:>12.0f}{result['p50_ms']:>10.2f}{result['p99_ms']:>10.2f}"
+            f"{result['failed']:>8}{'' if ratio is None else f'{ratio:>8.0%}':>9}"
+        )
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
