@@ -22,6 +22,9 @@ enum TensorJSON {
       else {
         throw OnnxCommandError(message: "every input needs name, datatype, shape and data")
       }
+      guard tensors[name] == nil else {
+        throw OnnxCommandError(message: "input '\(name)' is given twice")
+      }
       guard let type = TensorDataType(rawValue: typeName) else {
         throw OnnxCommandError(message: "input '\(name)': unknown datatype '\(typeName)'")
       }
