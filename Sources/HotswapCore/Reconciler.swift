@@ -147,6 +147,11 @@ public actor Reconciler {
       pendingModelPaths = Set(selected.map(\.modelPath))
       return reject(errors, sha: sha, trigger, diff: PlanDiff(from: appliedPlan, to: plan))
     }
+    if isServed(plan, sha: sha, models: loaded), trigger != .startup {
+      changedModelPaths.subtract(models.keys)
+      pendingModelPaths = []
+      return .unchanged
+    }
     // One-slot processes (the nginx variant) serve that slot at 100 %: no guard, no rollout.
     let override = onlySlot == nil ? (delivery?.override(for: plan, sha: sha, now: now) ?? .none) : .none
     let weights: [String: Double] = onlySlot.map { [$0: 1] } ?? override.weights(for: plan)
@@ -203,6 +208,13 @@ public actor Reconciler {
       ]
     )
     return .applied(generation: generation, diff: diff)
+  }
+
+  /// Whether this exact plan, file content and set of loaded models is already what is served
+  /// (a model file touched without a change in content).
+  private func isServed(_ plan: Plan, sha: String, models loaded: [String: LoadedModel]) -> Bool {
+    guard plan == appliedPlan, sha == appliedSHA256, let current = store.snapshot else { return false }
+    return loaded.allSatisfy { name, model in current.slot(named: name)?.model === model }
   }
 
   /// Re-evaluates the guard and the rollout at `now` and, when the served split changes,

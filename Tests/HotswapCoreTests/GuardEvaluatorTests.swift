@@ -72,21 +72,29 @@ struct GuardEvaluatorTests {
     }
   }
 
-  @Test(
-    arguments: [
-      (["blue": 90.0, "green": 10.0], nil as String?, "blue" as String?, ["green"]),
-      (["blue": 10, "green": 90], nil, "green", ["blue"]),
-      (["blue": 50, "green": 50], nil, "blue", ["green"]),
-      (["blue": 50, "green": 50], "blue", "green", ["blue"]),
-      (["blue": 100, "green": 0], nil, "blue", []),
-      (["blue": 5, "green": 95], "green", "blue", ["green"]),
-      (["blue": 0, "green": 100], "green", nil, ["green"]),
-      (["a": 60, "b": 30, "c": 10], nil, "a", ["b", "c"]),
-    ])
-  func roles(weights: [String: Double], rollout: String?, stable: String?, canaries: [String]) {
-    let roles = TrafficRoles(weights: weights, rolloutSlot: rollout)
-    #expect(roles.stable == stable)
-    #expect(roles.canaries == canaries)
+  struct RoleCase: Sendable {
+    var weights: [String: Double]
+    var rollout: String?
+    var stable: String?
+    var canaries: [String]
+  }
+
+  static let roleCases: [RoleCase] = [
+    RoleCase(weights: ["blue": 90, "green": 10], rollout: nil, stable: "blue", canaries: ["green"]),
+    RoleCase(weights: ["blue": 10, "green": 90], rollout: nil, stable: "green", canaries: ["blue"]),
+    RoleCase(weights: ["blue": 50, "green": 50], rollout: nil, stable: "blue", canaries: ["green"]),
+    RoleCase(weights: ["blue": 50, "green": 50], rollout: "blue", stable: "green", canaries: ["blue"]),
+    RoleCase(weights: ["blue": 100, "green": 0], rollout: nil, stable: "blue", canaries: []),
+    RoleCase(weights: ["blue": 5, "green": 95], rollout: "green", stable: "blue", canaries: ["green"]),
+    RoleCase(weights: ["blue": 0, "green": 100], rollout: "green", stable: nil, canaries: ["green"]),
+    RoleCase(weights: ["a": 60, "b": 30, "c": 10], rollout: nil, stable: "a", canaries: ["b", "c"]),
+  ]
+
+  @Test(arguments: roleCases)
+  func roles(_ test: RoleCase) {
+    let roles = TrafficRoles(weights: test.weights, rolloutSlot: test.rollout)
+    #expect(roles.stable == test.stable)
+    #expect(roles.canaries == test.canaries)
   }
 
   @Test func onlyCanariesWithEnoughRequestsAreJudged() {

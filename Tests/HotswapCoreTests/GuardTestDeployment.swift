@@ -46,7 +46,7 @@ final class GuardTestDeployment: Sendable {
 
   /// One running server: what `hotswap serve` assembles, minus the network.
   struct Server {
-    let store = SnapshotStore()
+    let store: SnapshotStore
     let statistics: RequestStatistics
     let delivery: DeliveryController
     let reconciler: Reconciler

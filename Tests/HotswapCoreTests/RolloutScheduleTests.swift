@@ -62,7 +62,11 @@ struct RolloutScheduleTests {
     #expect(schedule.timeToNextStep(progress, now: Self.start.addingTimeInterval(500)) == .zero)
   }
 
-  @Test(arguments: [([50.0], RolloutProgress.State.completed), ([100.0], .promoted), ([10, 40], .running)])
+  static let shortSchedules: [([Double], RolloutProgress.State)] = [
+    ([50], .completed), ([100], .promoted), ([10, 40], .running),
+  ]
+
+  @Test(arguments: shortSchedules)
   func singleOrShortSchedules(steps: [Double], state: RolloutProgress.State) {
     let schedule = RolloutSchedule(settings: RolloutSettings(slot: "green", steps: steps, every: .seconds(1)))
     #expect(schedule.start(at: Self.start).state == state)
@@ -81,12 +85,13 @@ struct RolloutScheduleTests {
     #expect(schedule.percent(progress) == 40)
   }
 
-  @Test(
-    arguments: [
-      (5.0, ["blue": 95.0, "green": 5.0]),
-      (50, ["blue": 50, "green": 50]),
-      (100, ["blue": 0, "green": 100]),
-    ])
+  static let rolloutWeights: [(Double, [String: Double])] = [
+    (5, ["blue": 95, "green": 5]),
+    (50, ["blue": 50, "green": 50]),
+    (100, ["blue": 0, "green": 100]),
+  ]
+
+  @Test(arguments: rolloutWeights)
   func overrideWeights(percent: Double, expected: [String: Double]) throws {
     let plan = try PlanParser.parse(
       """

@@ -41,7 +41,15 @@ public struct DeliveryRecordFile: Sendable {
   public func load() -> DeliveryRecord? {
     guard let data = FileManager.default.contents(atPath: path) else { return nil }
     let decoder = JSONDecoder()
-    decoder.dateDecodingStrategy = .iso8601
+    decoder.dateDecodingStrategy = .custom { decoder in
+      let text = try decoder.singleValueContainer().decode(String.self)
+      guard let date = Self.formatter().date(from: text) else {
+        throw DecodingError.dataCorrupted(
+          .init(codingPath: decoder.codingPath, debugDescription: "not a time: \(text)")
+        )
+      }
+      return date
+    }
     return try? decoder.decode(DeliveryRecord.self, from: data)
   }
 
@@ -50,7 +58,11 @@ public struct DeliveryRecordFile: Sendable {
   public func save(_ record: DeliveryRecord) -> Bool {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-    encoder.dateEncodingStrategy = .iso8601
+    // Milliseconds kept: a resumed step keeps its start to the millisecond.
+    encoder.dateEncodingStrategy = .custom { date, encoder in
+      var container = encoder.singleValueContainer()
+      try container.encode(Self.formatter().string(from: date))
+    }
     guard let data = try? encoder.encode(record) else { return false }
     let temporary = path + ".tmp"
     guard
@@ -61,5 +73,11 @@ public struct DeliveryRecordFile: Sendable {
       )
     else { return false }
     return rename(temporary, path) == 0
+  }
+
+  private static func formatter() -> ISO8601DateFormatter {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return formatter
   }
 }
