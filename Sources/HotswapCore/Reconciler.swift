@@ -229,8 +229,8 @@ public actor Reconciler {
     guard override != trafficOverride else {
       let summary = "traffic \(Self.shares(current.slots)) (unchanged)"
       for event in events {
-        log(event, shares: summary)
         record(event, summary: summary, sha: sha)
+        log(event, shares: summary)
       }
       return events
     }
@@ -254,8 +254,8 @@ public actor Reconciler {
     trafficOverride = override
     let summary = "traffic \(Self.shares(current.slots)) → \(Self.shares(slots))"
     for event in events {
-      log(event, shares: summary)
       record(event, summary: summary, sha: sha)
+      log(event, shares: summary)
     }
     return events
   }

@@ -29,7 +29,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "tests" / "observability"))
 
 from failing_model import write_failing_model  # noqa: E402
-from observability_server import config_text, free_port, wait_until  # noqa: E402
+from observability_server import config_text, free_port, save, wait_until  # noqa: E402
 import http.client  # noqa: E402
 
 WRK_SCRIPT = """
@@ -150,7 +150,7 @@ def guard_reaction(bin_dir, work: pathlib.Path, trials: int) -> dict:
                     raise RuntimeError("the guard did not trip within 30 s")
             conn.close()
             # Saving the file clears the trip for the next trial.
-            config.write_text(config.read_text() + f"# trial {trial}\n")
+            save(config, config.read_text() + f"# trial {trial}\n")
             wait_until(lambda: json.loads(server.get("/status")[1])["guard"]["trips"] == [], 10, "trip cleared")
     finally:
         server.stop()

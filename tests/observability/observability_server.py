@@ -125,3 +125,11 @@ class Server:
                 self.popen.kill()
                 self.popen.wait(timeout=10)
         self._log.close()
+
+
+def save(path: pathlib.Path, text: str) -> None:
+    """Saves the config as editors do (temporary file, then rename), so the server never reads a
+    half-written file — which it would reject, and log, before reading the whole one."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text)
+    os.replace(temporary, path)

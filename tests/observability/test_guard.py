@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import time
 
-from observability_server import config_text, wait_until
+from observability_server import save, config_text, wait_until
 
 GUARD = '[guard]\nmax_error_rate = 0.1\nmin_requests = 20\nwindow = "10s"\n'
 OK = (5.1, 3.5, 1.4, 0.2)
@@ -46,6 +46,7 @@ def test_failing_canary_trips_and_stays_tripped_until_the_file_changes(
         code, body = server.predict(OK)
         assert code == 200 and body["slot"] == "blue"
 
+    wait_until(lambda: "guard tripped" in server.log(), 5, "the trip's log line")
     log = server.log()
     trip_lines = [line for line in log.splitlines() if "guard tripped" in line]
     assert len(trip_lines) == 1 and "level=error" in trip_lines[0] and "guard.slot=green" in trip_lines[0]
@@ -61,7 +62,7 @@ def test_failing_canary_trips_and_stays_tripped_until_the_file_changes(
     assert restarted.status()["guard"]["state"] == "tripped"
 
     # Saving the file clears it.
-    config.write_text(config.read_text() + "# reviewed\n")
+    save(config, config.read_text() + "# reviewed\n")
     wait_until(lambda: restarted.share("green") == 0.5, 10, "the trip to clear after the file changed")
     assert restarted.status()["guard"]["trips"] == []
 

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from observability_server import config_text, wait_until
+from observability_server import save, config_text, wait_until
 
 FAMILIES = {
     "predict_requests_total": "counter",
@@ -88,9 +88,9 @@ def test_counters_follow_requests_and_plan_changes(served):
     assert sample(text, "hotswap_plan_reloads_total", result="applied") == 1
     generation = sample(text, "hotswap_plan_generation")
 
-    config.write_text(config.read_text().replace("blue = 75\ngreen = 25", "blue = 0\ngreen = 100"))
+    save(config, config.read_text().replace("blue = 75\ngreen = 25", "blue = 0\ngreen = 100"))
     wait_until(lambda: server.share("green") == 1, 10, "the new weights")
-    config.write_text(config.read_text() + "\n[slots.red]\n")
+    save(config, config.read_text() + "\n[slots.red]\n")
     wait_until(lambda: server.status()["last_error"] is not None, 10, "the rejection")
     text = metrics(server)
     assert sample(text, "hotswap_plan_reloads_total", result="applied") == 2
