@@ -37,9 +37,17 @@ public final class HotswapServer: Sendable {
     grpcServer = GRPCServer(transport: transport, services: services)
   }
 
-  /// Serves until shut down. Throws if the port cannot be bound.
+  /// Serves until shut down, then waits for every connection — REST ones included, which gRPC
+  /// does not track — to finish its request and close. Throws if the port cannot be bound.
   public func run() async throws {
     try await grpcServer.serve()
+    do {
+      while limit.current > 0 {
+        try await Task.sleep(for: .milliseconds(5))
+      }
+    } catch {
+      // The drain timeout ran out: what is still open closes with the process.
+    }
   }
 
   /// Stops accepting and closes connections as their requests finish.

@@ -19,6 +19,8 @@ struct ServerService: Service {
         group.addTask {
           do {
             try await server.run()
+          } catch is CancellationError {
+            return
           } catch {
             throw ServeError.listenFailed(address: listenDescription, cause: error)
           }

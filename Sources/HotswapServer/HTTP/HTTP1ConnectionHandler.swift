@@ -25,6 +25,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
   private var state = State.idle
   private var keepAlive = true
   private var quiescing = false
+  private var graceClose: Scheduled<Void>?
 
   init(router: RESTRouter, threadPool: NIOThreadPool, maxBodyBytes: Int, maxHeaderBytes: Int) {
     self.router = router
@@ -36,6 +37,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
     switch unwrapInboundIn(data) {
     case .head(let head):
+      graceClose?.cancel()
+      graceClose = nil
       receiveHead(context: context, head)
     case .body(var chunk):
       guard case .receiving(let head, var body) = state else { return }
@@ -133,9 +136,17 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
   }
 
   func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-    if event is ChannelShouldQuiesceEvent {
+    if event is DrainEvent || event is ChannelShouldQuiesceEvent {
+      // Draining: the request in flight (or the next one, if it comes within the grace period)
+      // is answered with `Connection: close`; an idle connection then closes.
+      guard !quiescing else { return }
       quiescing = true
-      if case .idle = state { context.close(promise: nil) }
+      if case .idle = state {
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        graceClose = context.eventLoop.scheduleTask(in: DrainEvent.idleGrace) {
+          loopBound.value.close(promise: nil)
+        }
+      }
       return
     }
     if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
@@ -143,6 +154,12 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
       return
     }
     context.fireUserInboundEventTriggered(event)
+  }
+
+  func channelInactive(context: ChannelHandlerContext) {
+    graceClose?.cancel()
+    graceClose = nil
+    context.fireChannelInactive()
   }
 
   func errorCaught(context: ChannelHandlerContext, error: any Error) {

@@ -12,6 +12,7 @@ struct HTTP1Pipeline: Sendable {
 
   func configure(_ channel: any Channel) throws {
     let operations = channel.pipeline.syncOperations
+    try operations.addHandler(DrainEventTranslator(), position: .first)
     try operations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false)
     try operations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
     try operations.addHandler(

@@ -25,6 +25,8 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
 
   private let configure: (Channel, Decision) throws -> Void
   private var held: ByteBuffer?
+  private var draining = false
+  private var graceClose: Scheduled<Void>?
 
   /// `configure` adds the handlers for the decided protocol to the end of the pipeline; it runs
   /// on the channel's event loop.
@@ -48,12 +50,35 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
       return
     }
     held = nil
+    graceClose?.cancel()
+    graceClose = nil
     context.fireChannelRead(wrapInboundOut(buffer))
+    if draining {
+      // The server began draining before this connection said anything: serve this first
+      // request (or RPCs) and close, as every other connection does.
+      context.fireUserInboundEventTriggered(decision == .http1 ? DrainEvent() as Any : ChannelShouldQuiesceEvent())
+    }
     context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+  }
+
+  func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+    guard event is ChannelShouldQuiesceEvent else {
+      context.fireUserInboundEventTriggered(event)
+      return
+    }
+    // Nothing decided yet: give the client a moment to send its request, then close.
+    guard !draining else { return }
+    draining = true
+    let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+    graceClose = context.eventLoop.scheduleTask(in: DrainEvent.idleGrace) {
+      loopBound.value.close(promise: nil)
+    }
   }
 
   func channelInactive(context: ChannelHandlerContext) {
     held = nil
+    graceClose?.cancel()
+    graceClose = nil
     context.fireChannelInactive()
   }
 }
