@@ -123,9 +123,14 @@ struct ConfigReloadTests {
   }
 
   static let badConfigs: [BadConfig] = [
-    BadConfig(name: "unknown key", text: plan(blue: 1, green: 1, extra: "colour = 3"), mentions: "unknown key 'colour'"),
+    BadConfig(
+      name: "unknown key",
+      text: plan(blue: 1, green: 1).replacingOccurrences(of: "[slots.blue]", with: "colour = 3\n[slots.blue]"),
+      mentions: "unknown key 'colour'"
+    ),
+    BadConfig(name: "unknown slot in traffic (a typo)", text: plan(blue: 1, green: 1, extra: "gren = 3"), mentions: "gren"),
     BadConfig(name: "negative weight", text: plan(blue: 100, green: -5), mentions: "green"),
-    BadConfig(name: "all weights zero", text: plan(blue: 0, green: 0), mentions: "zero"),
+    BadConfig(name: "all weights zero", text: plan(blue: 0, green: 0), mentions: "every weight in [traffic] is 0"),
     BadConfig(
       name: "unknown slot in traffic",
       text: plan(blue: 1, green: 1).replacingOccurrences(of: "green = 1", with: "green = 1\npurple = 3"),
@@ -144,7 +149,7 @@ struct ConfigReloadTests {
     BadConfig(name: "TOML syntax error", text: plan(blue: 1, green: 1) + "\n[traffic\n", mentions: "active.toml:"),
     BadConfig(
       name: "bad slot name",
-      text: plan(blue: 1, green: 1).replacingOccurrences(of: "[slots.green]", with: "[slots.Green!]"),
+      text: plan(blue: 1, green: 1).replacingOccurrences(of: "[slots.green]", with: "[slots.\"Green!\"]"),
       mentions: "Green"
     ),
   ]

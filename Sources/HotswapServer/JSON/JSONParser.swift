@@ -103,7 +103,8 @@ public struct JSONParser {
     }
     while true {
       skipWhitespace()
-      guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+      guard index < bytes.count else { throw error("unexpected end of JSON in an object") }
+      guard bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
       let key = try parseString()
       if members.contains(where: { $0.key == key }) { throw error("duplicate key '\(key)'") }
       skipWhitespace()
