@@ -27,6 +27,8 @@ final class HTTP2ConnectionGate: ChannelInboundHandler, RemovableChannelHandler,
       return state.pending
     }
     for connection in pending { context.fireChannelRead(wrapInboundOut(connection)) }
+    // NIOAsyncChannel hands buffered reads to its consumer only on read-complete.
+    if !pending.isEmpty { context.fireChannelReadComplete() }
   }
 
   func handlerRemoved(context: ChannelHandlerContext) {
@@ -49,6 +51,17 @@ final class HTTP2ConnectionGate: ChannelInboundHandler, RemovableChannelHandler,
     guard let bound else { return }
     bound.eventLoop.execute {
       bound.value.fireChannelRead(self.wrapInboundOut(connection))
+      bound.value.fireChannelReadComplete()
     }
   }
+}
+
+/// The last handler of the listening pipeline, after gRPC's stream of connections.
+/// `NIOAsyncChannel` forwards every read it takes, and the pipeline's tail would treat a delivered
+/// HTTP/2 connection as an accepted socket to register — and trap. Accepted sockets never get
+/// this far (the gate registers them itself), so the sink drops what reaches it.
+final class DeliveredConnectionSink: ChannelInboundHandler, Sendable {
+  typealias InboundIn = HTTP2ServerTransport.ConnectionConfigurator.ConnectionChannel
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
 }

@@ -50,9 +50,13 @@ struct OnePortListenerFactory: HTTP2ServerTransport.ListenerFactory {
     }
     return try await serverChannel.eventLoop.submit {
       try serverChannel.pipeline.syncOperations.addHandler(gate)
-      return try NIOAsyncChannel<HTTP2ServerTransport.ConnectionConfigurator.ConnectionChannel, Never>(
+      let connections = try NIOAsyncChannel<
+        HTTP2ServerTransport.ConnectionConfigurator.ConnectionChannel, Never
+      >(
         wrappingChannelSynchronously: serverChannel
       )
+      try serverChannel.pipeline.syncOperations.addHandler(DeliveredConnectionSink())
+      return connections
     }.get()
   }
 }
