@@ -27,7 +27,6 @@ final class HTTP2ConnectionGate: ChannelInboundHandler, RemovableChannelHandler,
       return state.pending
     }
     for connection in pending { context.fireChannelRead(wrapInboundOut(connection)) }
-    if !pending.isEmpty { context.fireChannelReadComplete() }
     // NIOAsyncChannel hands buffered reads to its consumer only on read-complete.
     if !pending.isEmpty { context.fireChannelReadComplete() }
   }
