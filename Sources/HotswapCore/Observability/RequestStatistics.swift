@@ -54,7 +54,7 @@ public final class RequestStatistics: RequestObserver, Sendable {
     let length = Int64(min(max(1, window.inSeconds.rounded(.up)), Double(capacity)))
     var first = last - length + 1
     if let since { first = max(first, second(of: since)) }
-    // Summed under the lock: copying the window out would make the next request copy it back.
+    // Summed under the lock: the window is only ever touched under it.
     let summary = windows.withLock { $0[slot]?.summary(from: first, through: last) }
     return summary ?? WindowSummary(span: .seconds(max(0, last - first + 1)))
   }

@@ -1,8 +1,10 @@
 /// The last `capacity` seconds of one slot's requests, one bucket per second in a ring: counts,
 /// server and client errors and a latency histogram. A bucket is reused when its second comes
-/// round again, so recording never allocates.
-struct SlotWindow: Sendable {
-  private struct Second: Sendable {
+/// round again, so recording never allocates. A class, so the ring is updated in place: a struct
+/// held in a dictionary risks being copied out, mutated and written back — a copy of the whole
+/// ring per request. Only used under ``RequestStatistics``'s lock.
+final class SlotWindow {
+  private struct Second {
     var second: Int64 = .min
     var requests: UInt32 = 0
     var errors: UInt32 = 0
@@ -22,7 +24,7 @@ struct SlotWindow: Sendable {
 
   /// Counts one request in second `second` (seconds since the statistics' origin).
   @inline(__always)
-  mutating func record(second: Int64, outcome: RequestObservation.Outcome, nanoseconds: Int64) {
+  func record(second: Int64, outcome: RequestObservation.Outcome, nanoseconds: Int64) {
     let index = Int(second % Int64(seconds.count))
     if seconds[index].second != second {
       seconds[index].second = second
