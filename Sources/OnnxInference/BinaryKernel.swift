@@ -10,10 +10,10 @@ struct BinaryKernel: Kernel {
   let consume: Bool
 
   func run(_ values: inout [Tensor]) throws(OnnxError) {
-    var left = values.read(a, consume: consume)
+    var left = values.read(a, consume: consume, into: output)
     let right = values[b]
     let shape = try Broadcasting.shape(left.shape, right.shape, label)
-    if consume, left.shape == shape, case .float = left.storage, case .float(let y) = right.storage {
+    if consume, left.shape == shape, left.dataType == .float, case .float(let y) = right.storage {
       var x = left.takeFloats()!
       inPlace(&x, y, Broadcasting.pattern(right.shape, output: shape))
       values[output] = Tensor(validShape: shape, storage: .float(x))

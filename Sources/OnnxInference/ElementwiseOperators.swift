@@ -111,8 +111,8 @@ struct UnaryKernel: Kernel {
   let consume: Bool
 
   func run(_ values: inout [Tensor]) throws(OnnxError) {
-    var tensor = values.read(input, consume: consume)
-    switch tensor.storage {
+    var tensor = values.read(input, consume: consume, into: output)
+    switch tensor.dataType {
     case .float:
       var data = tensor.takeFloats()!
       data.withUnsafeMutableBufferPointer { buffer in

@@ -100,18 +100,67 @@ struct ArrayFeatureExtractorKernel: Kernel {
 
   func run(_ values: inout [Tensor]) throws(OnnxError) {
     let tensor = values[data]
+    let width = tensor.shape.last ?? 1
+    let rows = width == 0 ? 0 : tensor.elementCount / width
+    if case .int64(let picks) = values[indices].storage,
+      tensor.dataType == .int64 || tensor.dataType == .int32
+    {
+      // The common case (an MLP's class labels picked by ArgMax) without intermediate arrays.
+      try requireShape(!picks.isEmpty, label, "indices must be a non-empty INT64 tensor")
+      for pick in picks where pick < 0 || pick >= width {
+        throw OnnxError(.runtimeFailure, "\(label): index \(pick) is out of range for \(width) columns")
+      }
+      let storage: Tensor.Storage
+      if case .int64(let source) = tensor.storage {
+        var result = values.reusableInt64s(output, count: rows * picks.count)
+        Self.pick(source, picks, rows: rows, width: width, into: &result)
+        storage = .int64(result)
+      } else if case .int32(let source) = tensor.storage {
+        var result = values.reusableInt32s(output, count: rows * picks.count)
+        Self.pick(source, picks, rows: rows, width: width, into: &result)
+        storage = .int32(result)
+      } else {
+        throw OnnxError(.runtimeFailure, "\(label): unexpected data type")
+      }
+      var shape = values.reusableShape(output)
+      if tensor.shape.count <= 1 {
+        shape.append(1)
+      } else {
+        shape.append(contentsOf: tensor.shape.dropLast())
+      }
+      shape.append(picks.count)
+      values[output] = Tensor(validShape: shape, storage: storage)
+      return
+    }
     guard let picks = values[indices].storage.indices(), !picks.isEmpty else {
       throw OnnxError(.runtimeFailure, "\(label): indices must be a non-empty INT64 tensor")
     }
-    let width = tensor.shape.last ?? 1
     for pick in picks where pick < 0 || pick >= width {
       throw OnnxError(.runtimeFailure, "\(label): index \(pick) is out of range for \(width) columns")
     }
-    let rows = width == 0 ? 0 : tensor.elementCount / width
     var shape = tensor.shape.count <= 1 ? [1] : Array(tensor.shape.dropLast())
     shape.append(picks.count)
     let storage = try tensor.storage.transformed(Pick(picks: picks, rows: rows, width: width))
     values[output] = Tensor(validShape: shape, storage: storage)
+  }
+}
+
+extension ArrayFeatureExtractorKernel {
+  /// `result[row, i] = source[row, picks[i]]`.
+  fileprivate static func pick<T>(
+    _ source: [T],
+    _ picks: [Int64],
+    rows: Int,
+    width: Int,
+    into result: inout [T]
+  ) {
+    var at = 0
+    for row in 0..<rows {
+      for pick in picks {
+        result[at] = source[row * width + Int(pick)]
+        at += 1
+      }
+    }
   }
 }
 

@@ -24,6 +24,8 @@ struct GraphCompiler {
   private var constants: [String: Tensor] = [:]
   /// For each value name, the index of the last node that reads it (graph outputs: never freed).
   private var lastUse: [String: Int] = [:]
+  /// The names of the graph inputs (initializers excluded).
+  private var inputNames: Set<String> = []
 
   /// Normalized domain → opset version, with duplicated entries merged.
   static func opsets(of model: Onnx_ModelProto) throws(OnnxError) -> [String: Int64] {
@@ -150,6 +152,7 @@ struct GraphCompiler {
       defined[input.name] = (slot, ValueType(dataType: dataType, shape: shape))
       infos.append(TensorInfo(name: input.name, dataType: dataType, shape: shape ?? []))
       inputSlots.append(slot)
+      inputNames.insert(input.name)
     }
     return (infos, inputSlots)
   }
@@ -198,7 +201,10 @@ struct GraphCompiler {
       constants: inputConstants,
       outputSlots: outputSlots,
       consumable: node.input.map { name in
+        // Constants and graph inputs are never consumed: constants stay in the workspace for the
+        // next call, and the caller owns the inputs.
         !name.isEmpty && lastUse[name] == nodeIndex && node.input.filter { $0 == name }.count == 1
+          && constants[name] == nil && !inputNames.contains(name)
       }
     )
     let build = try entry.build(context)

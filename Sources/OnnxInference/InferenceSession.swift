@@ -20,7 +20,8 @@ public final class InferenceSession: Sendable {
   /// that send NaN down a chosen branch (`missing_value_tracks_true`, as HistGradientBoosting).
   public let handlesMissingValues: Bool
 
-  private let plan: ExecutionPlan
+  /// The compiled graph and its pool of per-call workspaces.
+  let plan: ExecutionPlan
   private let inputIndex: [String: Int]
 
   /// Loads the model at `path`; its parent folder name is the version when the file names none.

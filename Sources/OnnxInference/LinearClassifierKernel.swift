@@ -14,8 +14,12 @@ struct LinearClassifierKernel: Kernel {
     let (tensor, x) = try values.floats(at: input, node: label)
     let count = try LinearOperators.rows(of: tensor, features: features, label: label)
     let columns = rows == 1 ? 2 : rows
-    var indices = [Int](repeating: 0, count: count)
-    let scores = [Float](unsafeUninitializedCapacity: count * columns) { out, initialized in
+    var indices = values.reusableInt64s(outputs[0], count: count)
+    var scores =
+      outputs.count > 1
+      ? values.reusableFloats(outputs[1], count: count * columns)
+      : [Float](repeating: 0, count: count * columns)
+    scores.withUnsafeMutableBufferPointer { out in
       x.withUnsafeBufferPointer { x in
         weights.withUnsafeBufferPointer { w in
           intercepts.withUnsafeBufferPointer { b in
@@ -46,15 +50,17 @@ struct LinearClassifierKernel: Kernel {
         } else {
           var best = 0
           for column in 1..<columns where out[base + column] > out[base + best] { best = column }
-          indices[row] = best
+          indices[row] = Int64(best)
           transform.apply(UnsafeMutableBufferPointer(rebasing: out[base..<base + columns]))
         }
       }
-      initialized = count * columns
     }
-    values[outputs[0]] = labels.tensor(indices: indices)
+    labels.store(indices: &indices, in: &values, slot: outputs[0])
     if outputs.count > 1 {
-      values[outputs[1]] = Tensor(validShape: [count, columns], storage: .float(scores))
+      var shape = values.reusableShape(outputs[1])
+      shape.append(count)
+      shape.append(columns)
+      values[outputs[1]] = Tensor(validShape: shape, storage: .float(scores))
     }
   }
 }
@@ -73,7 +79,8 @@ struct LinearRegressorKernel: Kernel {
   func run(_ values: inout [Tensor]) throws(OnnxError) {
     let (tensor, x) = try values.floats(at: input, node: label)
     let count = try LinearOperators.rows(of: tensor, features: features, label: label)
-    let result = [Float](unsafeUninitializedCapacity: count * targets) { out, initialized in
+    var result = values.reusableFloats(output, count: count * targets)
+    result.withUnsafeMutableBufferPointer { out in
       x.withUnsafeBufferPointer { x in
         weights.withUnsafeBufferPointer { w in
           intercepts.withUnsafeBufferPointer { b in
@@ -95,8 +102,10 @@ struct LinearRegressorKernel: Kernel {
           transform.apply(UnsafeMutableBufferPointer(rebasing: out[row * targets..<(row + 1) * targets]))
         }
       }
-      initialized = count * targets
     }
-    values[output] = Tensor(validShape: [count, targets], storage: .float(result))
+    var shape = values.reusableShape(output)
+    shape.append(count)
+    shape.append(targets)
+    values[output] = Tensor(validShape: shape, storage: .float(result))
   }
 }

@@ -30,6 +30,24 @@ enum LinearOperators {
       }
     }
 
+    /// Stores the labels of the class indices in `indices` (a buffer taken from `slot` with
+    /// `reusableInt64s`) as a `[N]` tensor in `slot`; integer labels are written over the indices.
+    func store(indices: inout [Int64], in values: inout [Tensor], slot: Int) {
+      var shape = values.reusableShape(slot)
+      shape.append(indices.count)
+      switch self {
+      case .ints(let labels):
+        indices.withUnsafeMutableBufferPointer { result in
+          labels.withUnsafeBufferPointer { labels in
+            for i in result.indices { result[i] = labels[Int(result[i])] }
+          }
+        }
+        values[slot] = Tensor(validShape: shape, storage: .int64(indices))
+      case .strings(let labels):
+        values[slot] = Tensor(validShape: shape, storage: .string(indices.map { labels[Int($0)] }))
+      }
+    }
+
     /// Reads `classlabels_ints` / `classlabels_strings` (prefix configurable).
     static func read(
       _ context: NodeContext,

@@ -89,29 +89,51 @@ struct GemmKernel: Kernel {
     guard k == k2 else {
       throw OnnxError(.runtimeFailure, "\(label): shapes \(left.shape) and \(right.shape) do not multiply")
     }
-    let shape: [Int]
+    guard let (count, overflow) = Optional(m.multipliedReportingOverflow(by: n)), !overflow,
+      count <= Broadcasting.maxElements
+    else {
+      throw OnnxError(.runtimeFailure, "\(label): result [\(m), \(n)] is too large")
+    }
+    var shape = values.reusableShape(output)
     switch (isMatMul ? left.shape.count : 2, isMatMul ? right.shape.count : 2) {
-    case (2, 2): shape = [m, n]
-    case (2, _): shape = [m]
-    case (_, 2): shape = [n]
-    default: shape = []
+    case (2, 2): shape.append(m); shape.append(n)
+    case (2, _): shape.append(m)
+    case (_, 2): shape.append(n)
+    default: break
     }
     switch (left.storage, right.storage) {
     case (.float(let x), .float(let y)):
-      var biasValues: [Float]? = nil
-      if let bias { biasValues = bias.storage.array(of: Float.self) }
-      let result = try multiply(x, y, m: m, k: k, n: n, bias: biasValues, biasShape: bias?.shape)
+      var result = values.reusableFloats(output, count: count)
+      try multiply(
+        x,
+        y,
+        m: m,
+        k: k,
+        n: n,
+        bias: bias?.storage.array(of: Float.self),
+        biasShape: bias?.shape,
+        into: &result
+      )
       values[output] = Tensor(validShape: shape, storage: .float(result))
     case (.double(let x), .double(let y)):
-      var biasValues: [Double]? = nil
-      if let bias { biasValues = bias.storage.array(of: Double.self) }
-      let result = try multiply(x, y, m: m, k: k, n: n, bias: biasValues, biasShape: bias?.shape)
+      var result = [Double](repeating: 0, count: count)
+      try multiply(
+        x,
+        y,
+        m: m,
+        k: k,
+        n: n,
+        bias: bias?.storage.array(of: Double.self),
+        biasShape: bias?.shape,
+        into: &result
+      )
       values[output] = Tensor(validShape: shape, storage: .double(result))
     default:
       throw OnnxError(.runtimeFailure, "\(label): expects FP32 or FP64 inputs of one type")
     }
   }
 
+  /// `result = alpha · x·y + beta · bias`; `result` has m·n elements of any value on entry.
   private func multiply<T: BinaryFloatingPoint>(
     _ x: [T],
     _ y: [T],
@@ -119,14 +141,9 @@ struct GemmKernel: Kernel {
     k: Int,
     n: Int,
     bias: [T]?,
-    biasShape: [Int]?
-  ) throws(OnnxError) -> [T] {
-    guard let (count, overflow) = Optional(m.multipliedReportingOverflow(by: n)), !overflow,
-      count <= Broadcasting.maxElements
-    else {
-      throw OnnxError(.runtimeFailure, "\(label): result [\(m), \(n)] is too large")
-    }
-    var result = [T](repeating: 0, count: count)
+    biasShape: [Int]?,
+    into result: inout [T]
+  ) throws(OnnxError) {
     if T.self == Float.self, !transA, !transB, m > 0, k > 0, n > 0 {
       result.withUnsafeMutableBufferPointer { out in
         x.withUnsafeBufferPointer { x in
@@ -142,6 +159,7 @@ struct GemmKernel: Kernel {
         }
       }
     } else {
+      for i in result.indices { result[i] = 0 }
       multiplyGeneric(x, y, into: &result, m: m, k: k, n: n)
     }
     if alpha != 1 {
@@ -160,7 +178,6 @@ struct GemmKernel: Kernel {
       let factor = T(beta)
       for i in result.indices { result[i] += factor * bias[pattern.index(i)] }
     }
-    return result
   }
 
   private func multiplyGeneric<T: BinaryFloatingPoint>(

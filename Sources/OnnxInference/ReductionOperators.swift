@@ -54,12 +54,12 @@ struct SoftmaxKernel: Kernel {
   let consume: Bool
 
   func run(_ values: inout [Tensor]) throws(OnnxError) {
-    var tensor = values.read(input, consume: consume)
+    var tensor = values.read(input, consume: consume, into: output)
     let axis = try normalizedAxis(self.axis, rank: tensor.shape.count, label)
     let outer = tensor.shape[..<axis].reduce(1, *)
     let size = flattensTail ? tensor.shape[axis...].reduce(1, *) : tensor.shape[axis]
     let inner = flattensTail ? 1 : tensor.shape[(axis + 1)...].reduce(1, *)
-    switch tensor.storage {
+    switch tensor.dataType {
     case .float:
       var data = tensor.takeFloats()!
       data.withUnsafeMutableBufferPointer {
@@ -118,34 +118,42 @@ struct ArgMaxKernel: Kernel {
     let size = tensor.shape[axis]
     let inner = tensor.shape[(axis + 1)...].reduce(1, *)
     try requireShape(size > 0, label, "cannot take ArgMax over an empty axis")
-    let result: [Int64]
-    switch tensor.storage {
-    case .float(let data): result = argMax(data, outer: outer, size: size, inner: inner)
-    case .double(let data): result = argMax(data, outer: outer, size: size, inner: inner)
-    case .int64(let data): result = argMax(data, outer: outer, size: size, inner: inner)
-    case .int32(let data): result = argMax(data, outer: outer, size: size, inner: inner)
-    default: throw OnnxError(.runtimeFailure, "\(label): expects a numeric input")
+    var result = values.reusableInt64s(output, count: outer * inner)
+    try result.withUnsafeMutableBufferPointer { (out) throws(OnnxError) in
+      switch tensor.storage {
+      case .float(let data): argMax(data, outer: outer, size: size, inner: inner, into: out)
+      case .double(let data): argMax(data, outer: outer, size: size, inner: inner, into: out)
+      case .int64(let data): argMax(data, outer: outer, size: size, inner: inner, into: out)
+      case .int32(let data): argMax(data, outer: outer, size: size, inner: inner, into: out)
+      default: throw OnnxError(.runtimeFailure, "\(label): expects a numeric input")
+      }
     }
-    var shape = tensor.shape
+    var shape = values.reusableShape(output)
+    shape.append(contentsOf: tensor.shape)
     if keepDims { shape[axis] = 1 } else { shape.remove(at: axis) }
     values[output] = Tensor(validShape: shape, storage: .int64(result))
   }
 
-  private func argMax<T: Comparable>(_ data: [T], outer: Int, size: Int, inner: Int) -> [Int64] {
-    var result: [Int64] = []
-    result.reserveCapacity(outer * inner)
-    for block in 0..<outer {
-      for offset in 0..<inner {
-        let base = block * size * inner + offset
-        var best = 0
-        for i in 1..<size {
-          let value = data[base + i * inner]
-          let current = data[base + best * inner]
-          if value > current || (selectLast && value == current) { best = i }
+  private func argMax<T: Comparable>(
+    _ data: [T],
+    outer: Int,
+    size: Int,
+    inner: Int,
+    into result: UnsafeMutableBufferPointer<Int64>
+  ) {
+    data.withUnsafeBufferPointer { data in
+      for block in 0..<outer {
+        for offset in 0..<inner {
+          let base = block * size * inner + offset
+          var best = 0
+          for i in 1..<size {
+            let value = data[base + i * inner]
+            let current = data[base + best * inner]
+            if value > current || (selectLast && value == current) { best = i }
+          }
+          result[block * inner + offset] = Int64(best)
         }
-        result.append(Int64(best))
       }
     }
-    return result
   }
 }

@@ -83,7 +83,7 @@ struct NormalizerKernel: Kernel {
   let consume: Bool
 
   func run(_ values: inout [Tensor]) throws(OnnxError) {
-    var tensor = values.read(input, consume: consume)
+    var tensor = values.read(input, consume: consume, into: output)
     let (rows, cols) = tensor.matrixShape
     guard var result = tensor.takeFloats() else {
       throw OnnxError(.runtimeFailure, "\(label): expects a numeric input, got \(tensor.dataType.rawValue)")
@@ -123,7 +123,7 @@ struct ScalerKernel: Kernel {
   let consume: Bool
 
   func run(_ values: inout [Tensor]) throws(OnnxError) {
-    var tensor = values.read(input, consume: consume)
+    var tensor = values.read(input, consume: consume, into: output)
     let width = offset.count
     let cols = tensor.shape.last ?? 1
     try requireShape(
@@ -131,26 +131,40 @@ struct ScalerKernel: Kernel {
       label,
       "expects \(width) columns, input has shape \(tensor.shape)"
     )
-    guard var result = tensor.takeFloats() else {
-      throw OnnxError(.runtimeFailure, "\(label): expects a numeric input, got \(tensor.dataType.rawValue)")
+    let shape = tensor.shape
+    var result: [Float]
+    if consume, tensor.dataType == .float {
+      result = tensor.takeFloats()!
+      result.withUnsafeMutableBufferPointer { out in scale(UnsafeBufferPointer(out), into: out) }
+    } else {
+      guard let x = tensor.storage.floats() else {
+        throw OnnxError(.runtimeFailure, "\(label): expects a numeric input, got \(tensor.dataType.rawValue)")
+      }
+      result = values.reusableFloats(output, count: x.count)
+      x.withUnsafeBufferPointer { x in
+        result.withUnsafeMutableBufferPointer { out in scale(x, into: out) }
+      }
     }
-    result.withUnsafeMutableBufferPointer { out in
-      offset.withUnsafeBufferPointer { offset in
-        scale.withUnsafeBufferPointer { scale in
-          if width == 1 {
-            for index in out.indices { out[index] = (out[index] - offset[0]) * scale[0] }
-            return
-          }
-          var column = 0
-          for index in out.indices {
-            out[index] = (out[index] - offset[column]) * scale[column]
-            column += 1
-            if column == width { column = 0 }
-          }
+    values[output] = Tensor(validShape: shape, storage: .float(result))
+  }
+
+  /// `out = (x − offset) · scale` per column; `x` and `out` may be the same memory.
+  private func scale(_ x: UnsafeBufferPointer<Float>, into out: UnsafeMutableBufferPointer<Float>) {
+    let width = offset.count
+    offset.withUnsafeBufferPointer { offset in
+      scale.withUnsafeBufferPointer { scale in
+        if width == 1 {
+          for index in out.indices { out[index] = (x[index] - offset[0]) * scale[0] }
+          return
+        }
+        var column = 0
+        for index in out.indices {
+          out[index] = (x[index] - offset[column]) * scale[column]
+          column += 1
+          if column == width { column = 0 }
         }
       }
     }
-    values[output] = Tensor(validShape: tensor.shape, storage: .float(result))
   }
 }
 

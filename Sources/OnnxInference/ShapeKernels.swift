@@ -11,7 +11,7 @@ struct ReshapeKernel: Kernel {
     guard case .int64(let requested) = values[shape].storage else {
       throw OnnxError(.runtimeFailure, "\(label): the shape input must be INT64")
     }
-    var result: [Int] = []
+    var result = values.reusableShape(output)
     var inferred: Int? = nil
     for (index, dim) in requested.enumerated() {
       if dim == -1 {

@@ -37,8 +37,12 @@ struct TreeEnsembleClassifierKernel: Kernel {
       if outputs.count > 1 { values[outputs[1]] = Tensor(validShape: [0, classes], storage: .float([])) }
       return
     }
-    var indices = [Int](repeating: 0, count: rows)
-    var scores = [Float](repeating: 0, count: rows * classes)
+    var indices = values.reusableInt64s(outputs[0], count: rows)
+    var scores =
+      outputs.count > 1
+      ? values.reusableFloats(outputs[1], count: rows * classes)
+      : [Float](repeating: 0, count: rows * classes)
+    scores.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     let work = rows * ensemble.nodes.count / max(ensemble.roots.count, 1) * 4 + rows * ensemble.roots.count
     data.withUnsafeBufferPointer { x in
       scores.withUnsafeMutableBufferPointer { out in
@@ -56,17 +60,22 @@ struct TreeEnsembleClassifierKernel: Kernel {
               into: scoresBase.base
             )
             for row in range {
-              labelsBase.base[row] = finish(
-                UnsafeMutableBufferPointer(start: scoresBase.base + row * classes, count: classes)
+              labelsBase.base[row] = Int64(
+                finish(
+                  UnsafeMutableBufferPointer(start: scoresBase.base + row * classes, count: classes)
+                )
               )
             }
           }
         }
       }
     }
-    values[outputs[0]] = labels.tensor(indices: indices)
+    labels.store(indices: &indices, in: &values, slot: outputs[0])
     if outputs.count > 1 {
-      values[outputs[1]] = Tensor(validShape: [rows, classes], storage: .float(scores))
+      var shape = values.reusableShape(outputs[1])
+      shape.append(rows)
+      shape.append(classes)
+      values[outputs[1]] = Tensor(validShape: shape, storage: .float(scores))
     }
   }
 
@@ -119,7 +128,8 @@ struct TreeEnsembleRegressorKernel: Kernel {
       values[output] = Tensor(validShape: [0, targets], storage: .float([]))
       return
     }
-    var result = [Float](repeating: 0, count: rows * targets)
+    var result = values.reusableFloats(output, count: rows * targets)
+    result.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     let trees = Float(ensemble.roots.count)
     let work = rows * ensemble.nodes.count / max(ensemble.roots.count, 1) * 4 + rows * ensemble.roots.count
     data.withUnsafeBufferPointer { x in
@@ -152,7 +162,10 @@ struct TreeEnsembleRegressorKernel: Kernel {
         }
       }
     }
-    values[output] = Tensor(validShape: [rows, targets], storage: .float(result))
+    var shape = values.reusableShape(output)
+    shape.append(rows)
+    shape.append(targets)
+    values[output] = Tensor(validShape: shape, storage: .float(result))
   }
 
   private func extreme(_ features: UnsafePointer<Float>, _ scoreRow: UnsafeMutablePointer<Float>) {
