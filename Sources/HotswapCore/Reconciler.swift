@@ -140,7 +140,9 @@ public actor Reconciler {
       switch model(for: spec) {
       case .success(let model): loaded[spec.name] = model
       case .failure(let error):
-        errors.append("\(configPath):\(spec.line): slot '\(spec.name)': model \(error.path): \(error.reason)")
+        errors.append(
+          "\(configPath):\(Self.modelLine(of: spec, in: text)): slot '\(spec.name)': model \(error.path): \(error.reason)"
+        )
       }
     }
     if !errors.isEmpty {
@@ -395,6 +397,22 @@ public actor Reconciler {
       ]
     )
     return .rejected(errors: errors)
+  }
+
+  /// The line of the slot's `model =` key when it sits in the slot's table, else the table's line:
+  /// a load error points at the line to edit.
+  static func modelLine(of spec: SlotSpec, in text: String) -> Int {
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    var number = spec.line
+    while number < lines.count {
+      let line = lines[number].drop { $0 == " " || $0 == "\t" }
+      if line.hasPrefix("[") { break }
+      if line.hasPrefix("model"), line.dropFirst(5).drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("=") {
+        return number + 1
+      }
+      number += 1
+    }
+    return spec.line
   }
 
   private static func shares(_ slots: [ServingSlot]) -> String {

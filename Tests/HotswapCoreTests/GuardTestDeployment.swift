@@ -17,7 +17,12 @@ final class GuardTestDeployment: Sendable {
   let directory: String
   let configPath: String
   let stateDirectory: String
-  let origin = DeliveryInstant.now
+  /// Whole seconds on the wall clock: persisted times keep milliseconds, so a resumed step due at
+  /// exactly `origin + n s` is due at the same instant after a restart.
+  let origin = DeliveryInstant(
+    wall: Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down)),
+    uptime: .now
+  )
 
   init() throws {
     directory = NSTemporaryDirectory() + "hotswap-guard-\(UUID().uuidString)"
