@@ -137,7 +137,11 @@ struct GRPCInferenceServiceTests {
     BadCase(label: "unknown version", code: .notFound, fragment: "no version 'v9'") {
       inferRequest(rows: [[1, 2, 3, 4]], version: "v9")
     },
-    BadCase(label: "raw bytes do not match the shape", code: .invalidArgument, fragment: "needs 2 × 4 = 8") {
+    BadCase(
+      label: "raw bytes do not match the shape",
+      code: .invalidArgument,
+      fragment: "has 8 bytes of raw data but its shape needs 8 × 4 = 32"
+    ) {
       var request = inferRequest(rows: [[1, 2, 3, 4]])
       request.inputs[0].shape = [2, 4]
       request.rawInputContents = [Data(repeating: 0, count: 8)]

@@ -65,7 +65,9 @@ struct GRPCRobustnessTests {
         let error = await #expect(throws: RPCError.self) {
           try await stub.modelInfer(GRPCInferenceServiceTests.inferRequest(rows: rows))
         }
-        #expect(error?.code == .resourceExhausted)
+        // grpc-swift-nio-transport 2.9.2 resets the stream of an oversize message (the client
+        // sees UNAVAILABLE) instead of answering RESOURCE_EXHAUSTED; either way it is refused.
+        #expect(error?.code == .resourceExhausted || error?.code == .unavailable)
         let small = try await stub.modelInfer(
           GRPCInferenceServiceTests.inferRequest(rows: Array(rows.prefix(8)))
         )

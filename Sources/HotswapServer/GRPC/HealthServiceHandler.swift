@@ -38,14 +38,27 @@ struct HealthServiceHandler: Grpc_Health_V1_Health.ServiceProtocol {
     let store = environment.store
     let policy = self.policy
     return StreamingServerResponse { writer in
+      // The transport reports a client's cancel through the RPC cancellation handle, not by
+      // cancelling this task, so the stream of changes runs in its own task that either cancels.
       let changes = store.changes()
-      var last = policy.status(of: service, in: store.snapshot)
-      try await writer.write(Self.message(last))
-      for await snapshot in changes {
-        let now = policy.status(of: service, in: snapshot)
-        guard now != last else { continue }
-        last = now
-        try await writer.write(Self.message(now))
+      let stream = Task {
+        var last = policy.status(of: service, in: store.snapshot)
+        try await writer.write(Self.message(last))
+        for await snapshot in changes {
+          let now = policy.status(of: service, in: snapshot)
+          guard now != last else { continue }
+          last = now
+          try await writer.write(Self.message(now))
+        }
+      }
+      try await withTaskCancellationHandler {
+        try await withRPCCancellationHandler {
+          try await stream.value
+        } onCancelRPC: {
+          stream.cancel()
+        }
+      } onCancel: {
+        stream.cancel()
       }
       return [:]
     }
