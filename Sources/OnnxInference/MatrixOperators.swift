@@ -26,7 +26,8 @@ enum MatrixOperators {
       transB: false,
       alpha: 1,
       beta: 1,
-      isMatMul: true
+      isMatMul: true,
+      packed: packedWeights(context, transposed: false)
     )
     return NodeBuild(kernel: kernel, outputTypes: [ValueType(dataType: a.dataType, shape: shape)])
   }
@@ -53,9 +54,19 @@ enum MatrixOperators {
       transB: try attributes.int("transB", default: 0) != 0,
       alpha: Double(try attributes.float("alpha", default: 1)),
       beta: Double(try attributes.float("beta", default: 1)),
-      isMatMul: false
+      isMatMul: false,
+      packed: packedWeights(context, transposed: try attributes.int("transB", default: 0) != 0)
     )
     return NodeBuild(kernel: kernel, outputTypes: [ValueType(dataType: a.dataType, shape: [nil, nil])])
+  }
+
+  /// B packed for the SIMD kernel when it is a constant FP32 matrix, else nil.
+  private static func packedWeights(_ context: NodeContext, transposed: Bool) -> FloatGemm.PackedWeights? {
+    guard context.constants.count > 1, let b = context.constants[1], b.shape.count == 2,
+      case .float(let w) = b.storage, !w.isEmpty
+    else { return nil }
+    let (k, n) = transposed ? (b.shape[1], b.shape[0]) : (b.shape[0], b.shape[1])
+    return FloatGemm.PackedWeights(w, k: k, n: n, transposed: transposed)
   }
 }
 
@@ -71,6 +82,8 @@ struct GemmKernel: Kernel {
   let alpha: Double
   let beta: Double
   let isMatMul: Bool
+  /// B packed at load when it is a constant FP32 matrix.
+  let packed: FloatGemm.PackedWeights?
 
   func run(_ values: inout [Tensor]) throws(OnnxError) {
     let left = values[a]
@@ -144,7 +157,17 @@ struct GemmKernel: Kernel {
     biasShape: [Int]?,
     into result: inout [T]
   ) throws(OnnxError) {
-    if T.self == Float.self, !transA, !transB, m > 0, k > 0, n > 0 {
+    if T.self == Float.self, !transA, let packed, packed.k == k, packed.n == n, m > 0, k > 0 {
+      result.withUnsafeMutableBufferPointer { out in
+        x.withUnsafeBufferPointer { x in
+          x.withMemoryRebound(to: Float.self) { x in
+            out.withMemoryRebound(to: Float.self) { out in
+              FloatGemm.multiply(x.baseAddress!, packed: packed, into: out.baseAddress!, m: m)
+            }
+          }
+        }
+      }
+    } else if T.self == Float.self, !transA, !transB, m > 0, k > 0, n > 0 {
       result.withUnsafeMutableBufferPointer { out in
         x.withUnsafeBufferPointer { x in
           y.withUnsafeBufferPointer { y in
