@@ -123,7 +123,11 @@ let package = Package(
     ),
 
     // MARK: Tests
-    .testTarget(name: "OnnxInferenceTests", dependencies: ["OnnxInference", "OnnxProto"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "OnnxInferenceTests",
+      dependencies: ["OnnxInference", "OnnxProto"],
+      swiftSettings: swiftSettings
+    ),
     .testTarget(name: "HotswapConfigTests", dependencies: ["HotswapConfig"], swiftSettings: swiftSettings),
     .testTarget(name: "HotswapRoutingTests", dependencies: ["HotswapRouting"], swiftSettings: swiftSettings),
     .testTarget(name: "HotswapSystemTests", dependencies: ["HotswapSystem"], swiftSettings: swiftSettings),

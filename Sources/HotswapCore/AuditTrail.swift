@@ -88,7 +88,11 @@ public final class AuditTrail: Sendable {
     line.append(UInt8(ascii: "\n"))
     return lock.withLock { _ in
       if !FileManager.default.fileExists(atPath: path) {
-        return FileManager.default.createFile(atPath: path, contents: line, attributes: [.posixPermissions: 0o640])
+        return FileManager.default.createFile(
+          atPath: path,
+          contents: line,
+          attributes: [.posixPermissions: 0o640]
+        )
       }
       guard let handle = FileHandle(forWritingAtPath: path) else { return false }
       defer { try? handle.close() }
@@ -107,7 +111,9 @@ public final class AuditTrail: Sendable {
   public func entries() -> [Entry] {
     guard let data = FileManager.default.contents(atPath: path) else { return [] }
     let decoder = JSONDecoder()
-    return data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(Entry.self, from: Data($0)) }
+    return data.split(separator: UInt8(ascii: "\n")).compactMap {
+      try? decoder.decode(Entry.self, from: Data($0))
+    }
   }
 
   /// The config text to return to: the applied entry before the current one whose content

@@ -73,7 +73,11 @@ struct FeatureEncoder {
     }
   }
 
-  private func column(_ rows: [[FeatureValue]], column: Int, dataType: TensorDataType) throws(PredictionError)
+  private func column(
+    _ rows: [[FeatureValue]],
+    column: Int,
+    dataType: TensorDataType
+  ) throws(PredictionError)
     -> Tensor
   {
     let shape = [rows.count, 1]
@@ -84,9 +88,12 @@ struct FeatureEncoder {
       for (rowIndex, row) in rows.enumerated() {
         switch row[column] {
         case .string(let text): values.append(text)
-        case .number(let number): values.append(number.rounded() == number ? String(Int64(number)) : String(number))
+        case .number(let number):
+          values.append(number.rounded() == number ? String(Int64(number)) : String(number))
         case .missing:
-          guard schema.acceptsMissingValues else { throw missing(row: rowIndex, column: column, rowCount: rows.count) }
+          guard schema.acceptsMissingValues else {
+            throw missing(row: rowIndex, column: column, rowCount: rows.count)
+          }
           values.append("")
         }
       }
@@ -116,21 +123,37 @@ struct FeatureEncoder {
     }
   }
 
-  private func number(_ feature: FeatureValue, row: Int, column: Int, rowCount: Int) throws(PredictionError) -> Double {
+  private func number(
+    _ feature: FeatureValue,
+    row: Int,
+    column: Int,
+    rowCount: Int
+  ) throws(PredictionError) -> Double {
     switch feature {
     case .number(let value): return value
     case .missing:
       guard schema.acceptsMissingValues else { throw missing(row: row, column: column, rowCount: rowCount) }
       return .nan
     case .string:
-      throw PredictionError(.invalidInput, "feature '\(name(column))'\(at(row, rowCount)) must be a number, got a string")
+      throw PredictionError(
+        .invalidInput,
+        "feature '\(name(column))'\(at(row, rowCount)) must be a number, got a string"
+      )
     }
   }
 
-  private func integer(_ feature: FeatureValue, row: Int, column: Int, rowCount: Int) throws(PredictionError) -> Int64 {
+  private func integer(
+    _ feature: FeatureValue,
+    row: Int,
+    column: Int,
+    rowCount: Int
+  ) throws(PredictionError) -> Int64 {
     let value = try number(feature, row: row, column: column, rowCount: rowCount)
     guard value.isFinite, value.rounded() == value, let exact = Int64(exactly: value) else {
-      throw PredictionError(.invalidInput, "feature '\(name(column))'\(at(row, rowCount)) must be an integer, got \(value)")
+      throw PredictionError(
+        .invalidInput,
+        "feature '\(name(column))'\(at(row, rowCount)) must be an integer, got \(value)"
+      )
     }
     return exact
   }

@@ -52,7 +52,8 @@ public struct ModelSchema: Sendable, Equatable {
         }
       } else {
         layout = .tensorsOnly(
-          reason: "input '\(inputs[0].name)' has no fixed feature count and the model has no feature_names metadata"
+          reason:
+            "input '\(inputs[0].name)' has no fixed feature count and the model has no feature_names metadata"
         )
       }
     } else if !inputs.isEmpty, inputs.allSatisfy({ $0.shape.count == 2 && $0.shape[1] == 1 }) {
@@ -61,7 +62,8 @@ public struct ModelSchema: Sendable, Equatable {
     } else {
       let shapes = inputs.map { "'\($0.name)' \($0.shape.map { $0.map(String.init) ?? "N" })" }
       layout = .tensorsOnly(
-        reason: "inputs \(shapes.joined(separator: ", ")) are neither one [N, F] matrix nor one [N, 1] column per feature"
+        reason:
+          "inputs \(shapes.joined(separator: ", ")) are neither one [N, F] matrix nor one [N, 1] column per feature"
       )
     }
     self.layout = layout
@@ -74,7 +76,9 @@ public struct ModelSchema: Sendable, Equatable {
     case .other:
       reading = .firstOutput
     }
-    if case .classifier(_, _, let classes) = reading, let labels = metadata.classLabels, labels.count == classes.count {
+    if case .classifier(_, _, let classes) = reading, let labels = metadata.classLabels,
+      labels.count == classes.count
+    {
       classNames = labels
     } else {
       classNames = nil

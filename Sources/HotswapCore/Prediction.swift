@@ -18,7 +18,12 @@ public struct Prediction: Sendable, Equatable {
   public var probabilities: [Double]?
 
   /// Creates a prediction.
-  public init(value: Value, className: String? = nil, confidence: Double? = nil, probabilities: [Double]? = nil) {
+  public init(
+    value: Value,
+    className: String? = nil,
+    confidence: Double? = nil,
+    probabilities: [Double]? = nil
+  ) {
     self.value = value
     self.className = className
     self.confidence = confidence

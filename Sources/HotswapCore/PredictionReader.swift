@@ -17,7 +17,10 @@ struct PredictionReader {
 
   private func output(_ outputs: [Tensor], _ index: Int) throws(PredictionError) -> Tensor {
     guard index < outputs.count else {
-      throw PredictionError(.inferenceFailed, "model produced \(outputs.count) outputs, expected at least \(index + 1)")
+      throw PredictionError(
+        .inferenceFailed,
+        "model produced \(outputs.count) outputs, expected at least \(index + 1)"
+      )
     }
     return outputs[index]
   }
@@ -50,11 +53,18 @@ struct PredictionReader {
       switch tensor.storage {
       case .float(let floats): flat = floats.map(Double.init)
       case .double(let doubles): flat = doubles
-      default: throw PredictionError(.inferenceFailed, "probability output is \(tensor.dataType.rawValue), not a number")
+      default:
+        throw PredictionError(
+          .inferenceFailed,
+          "probability output is \(tensor.dataType.rawValue), not a number"
+        )
       }
       let width = classes.isEmpty ? (rowCount > 0 ? flat.count / rowCount : 0) : classes.count
       guard width > 0, flat.count == width * rowCount else {
-        throw PredictionError(.inferenceFailed, "probability output has shape \(tensor.shape) for \(rowCount) rows")
+        throw PredictionError(
+          .inferenceFailed,
+          "probability output has shape \(tensor.shape) for \(rowCount) rows"
+        )
       }
       probabilityRows = (0..<rowCount).map { Array(flat[$0 * width..<($0 + 1) * width]) }
     }

@@ -23,7 +23,12 @@ public final class Snapshot: Sendable {
   private let position = Atomic<UInt64>(0)
 
   /// Creates a snapshot. `slots` must be non-empty with at least one positive weight.
-  public init(generation: UInt64, plan: Plan, slots: [ServingSlot], publishedAt: Date = Date()) throws(RoutingError) {
+  public init(
+    generation: UInt64,
+    plan: Plan,
+    slots: [ServingSlot],
+    publishedAt: Date = Date()
+  ) throws(RoutingError) {
     self.generation = generation
     self.plan = plan
     self.slots = slots.sorted { $0.name < $1.name }

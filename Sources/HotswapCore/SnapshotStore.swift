@@ -30,7 +30,10 @@ public final class SnapshotStore: Sendable {
   /// Every snapshot published from now on, starting with the current one (if any). For
   /// streaming health checks and status pages; never on the request path.
   public func changes() -> AsyncStream<Snapshot> {
-    let (stream, continuation) = AsyncStream.makeStream(of: Snapshot.self, bufferingPolicy: .bufferingNewest(1))
+    let (stream, continuation) = AsyncStream.makeStream(
+      of: Snapshot.self,
+      bufferingPolicy: .bufferingNewest(1)
+    )
     let id = observers.withLock { observers in
       defer { observers.nextID += 1 }
       observers.continuations[observers.nextID] = continuation

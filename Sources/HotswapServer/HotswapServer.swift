@@ -29,7 +29,12 @@ public final class HotswapServer: Sendable {
       maxHeaderBytes: settings.maxHeaderBytes,
       idleTimeout: Self.timeAmount(settings.idleTimeout)
     )
-    let factory = OnePortListenerFactory(eventLoopGroup: eventLoopGroup, binding: binding, http1: http1, limit: limit)
+    let factory = OnePortListenerFactory(
+      eventLoopGroup: eventLoopGroup,
+      binding: binding,
+      http1: http1,
+      limit: limit
+    )
     var config = HTTP2ServerTransport.Custom<OnePortListenerFactory>.Config.defaults
     config.rpc.maxRequestPayloadSize = settings.maxMessageBytes
     config.connection.maxIdleTime = settings.idleTimeout

@@ -7,7 +7,8 @@ import HotswapCore
 struct CheckCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "check",
-    abstract: "Validate a config file and load every model it names; exit 1 with the reasons if anything is wrong."
+    abstract:
+      "Validate a config file and load every model it names; exit 1 with the reasons if anything is wrong."
   )
 
   @Argument(help: "The config file (default: as for --config of the other commands).")
@@ -22,7 +23,9 @@ struct CheckCommand: AsyncParsableCommand {
     case .failure(let failure):
       let errors = failure.messages
       for error in errors { FileHandle.standardError.write(Data((error + "\n").utf8)) }
-      FileHandle.standardError.write(Data("\(configPath): check failed (\(errors.count) error\(errors.count == 1 ? "" : "s"))\n".utf8))
+      FileHandle.standardError.write(
+        Data("\(configPath): check failed (\(errors.count) error\(errors.count == 1 ? "" : "s"))\n".utf8)
+      )
       throw ExitCode(1)
     }
   }

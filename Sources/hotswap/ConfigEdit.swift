@@ -67,17 +67,28 @@ struct ConfigEdit {
     print("\(describe): wrote \(configPath)")
     guard !confirm.noWait else { return }
     let sha = SHA256.hexDigest(of: Array(newText.utf8))
-    let url = confirm.url ?? (try? currentPlan()).map { StatusClient.defaultURL(for: $0.server.listen) } ?? "http://127.0.0.1:8080"
+    let url =
+      confirm.url ?? (try? currentPlan()).map { StatusClient.defaultURL(for: $0.server.listen) }
+      ?? "http://127.0.0.1:8080"
     switch await StatusClient(baseURL: url).waitForConfig(sha256: sha, timeout: confirm.timeout) {
     case .applied(let line):
       print("applied by the server at \(url): \(line)")
     case .rejected(let errors):
-      FileHandle.standardError.write(Data(("the server at \(url) REJECTED the change and keeps serving the last good plan:\n" + errors.joined(separator: "\n") + "\n").utf8))
+      FileHandle.standardError.write(
+        Data(
+          ("the server at \(url) REJECTED the change and keeps serving the last good plan:\n"
+            + errors.joined(separator: "\n") + "\n").utf8
+        )
+      )
       throw ExitCode(1)
     case .unreachable(let reason):
-      print("no running server confirmed it at \(url) (\(reason)); a server started later will serve the new plan")
+      print(
+        "no running server confirmed it at \(url) (\(reason)); a server started later will serve the new plan"
+      )
     case .timedOut:
-      FileHandle.standardError.write(Data("the server at \(url) did not apply the change within \(confirm.timeout) s\n".utf8))
+      FileHandle.standardError.write(
+        Data("the server at \(url) did not apply the change within \(confirm.timeout) s\n".utf8)
+      )
       throw ExitCode(1)
     }
   }

@@ -35,6 +35,8 @@ enum ConfigLocation {
     if let value = environment["STATE_DIRECTORY"], !value.isEmpty {
       return absolute(String(value.split(separator: ":").first ?? Substring(value)))
     }
-    return ((configPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".hotswap-state")
+    return ((configPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(
+      ".hotswap-state"
+    )
   }
 }

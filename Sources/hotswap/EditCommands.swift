@@ -18,7 +18,9 @@ struct SwitchCommand: AsyncParsableCommand {
     let edit = try ConfigEdit(configPath: options.path)
     let plan = try edit.currentPlan()
     guard plan.slot(named: slot) != nil else {
-      throw ValidationError("no slot '\(slot)' in \(options.path); slots: \(plan.slotNames.joined(separator: ", "))")
+      throw ValidationError(
+        "no slot '\(slot)' in \(options.path); slots: \(plan.slotNames.joined(separator: ", "))"
+      )
     }
     var weights = Dictionary(uniqueKeysWithValues: plan.slotNames.map { ($0, 0.0) })
     weights[slot] = 100
@@ -48,7 +50,9 @@ struct CanaryCommand: AsyncParsableCommand {
     let edit = try ConfigEdit(configPath: options.path)
     let plan = try edit.currentPlan()
     guard plan.slot(named: slot) != nil else {
-      throw ValidationError("no slot '\(slot)' in \(options.path); slots: \(plan.slotNames.joined(separator: ", "))")
+      throw ValidationError(
+        "no slot '\(slot)' in \(options.path); slots: \(plan.slotNames.joined(separator: ", "))"
+      )
     }
     let weights = CanaryWeights.compute(plan: plan, canary: slot, percent: percent)
     try await edit.apply(weights: weights, describe: "canary \(slot) at \(percent) %", confirm: confirm)
@@ -93,6 +97,10 @@ struct RollbackCommand: AsyncParsableCommand {
         "no earlier applied plan in \(audit.path); rollback needs the history the server writes when it applies a change"
       )
     }
-    try await edit.write(text: text, describe: "rollback to the plan of \(target.time) (generation \(target.generation))", confirm: confirm)
+    try await edit.write(
+      text: text,
+      describe: "rollback to the plan of \(target.time) (generation \(target.generation))",
+      confirm: confirm
+    )
   }
 }

@@ -27,7 +27,8 @@ struct HistoryCommand: AsyncParsableCommand {
     }
     for entry in entries {
       let who = [entry.owner, entry.mode].compactMap { $0 }.joined(separator: " ")
-      var line = "\(entry.time)  gen \(entry.generation)  \(entry.result.rawValue.uppercased())  [\(entry.trigger)]  \(entry.diff)"
+      var line =
+        "\(entry.time)  gen \(entry.generation)  \(entry.result.rawValue.uppercased())  [\(entry.trigger)]  \(entry.diff)"
       if let reason = entry.reason { line += "  reason: \(reason)" }
       line += "  sha256:\(entry.configSHA256.prefix(12))"
       if !who.isEmpty { line += "  file: \(who)" }

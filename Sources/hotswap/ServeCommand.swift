@@ -28,7 +28,9 @@ struct ServeCommand: AsyncParsableCommand {
   @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
   var logLevel: String = "info"
 
-  @Flag(help: "Do not observe requests: no /metrics, no live numbers, the guard cannot judge (for benchmarks).")
+  @Flag(
+    help: "Do not observe requests: no /metrics, no live numbers, the guard cannot judge (for benchmarks)."
+  )
   var noMetrics = false
 
   func run() async throws {
@@ -61,15 +63,23 @@ struct ServeCommand: AsyncParsableCommand {
       FileHandle.standardError.write(Data("hotswap: cannot watch \(configPath): \(error)\n".utf8))
       throw ExitCode(1)
     }
-    guard case .applied = await reconciler.reload(.startup), let settings = await reconciler.serverSettings else {
+    guard case .applied = await reconciler.reload(.startup), let settings = await reconciler.serverSettings
+    else {
       let errors = state.value.lastError?.errors ?? ["the config could not be applied"]
       watcher.stop()
-      FileHandle.standardError.write(Data(("hotswap: cannot start:\n" + errors.map { "  " + $0 }.joined(separator: "\n") + "\n").utf8))
+      FileHandle.standardError.write(
+        Data(("hotswap: cannot start:\n" + errors.map { "  " + $0 }.joined(separator: "\n") + "\n").utf8)
+      )
       throw ExitCode(1)
     }
     let binding = try Self.binding(settings: settings, override: listen, logger: logger)
     let environment = ServingEnvironment(
-      store: store, state: state, settings: settings, startedAt: startedAt, observer: observability)
+      store: store,
+      state: state,
+      settings: settings,
+      startedAt: startedAt,
+      observer: observability
+    )
     let server = HotswapServer(
       environment: environment,
       binding: binding,
@@ -98,7 +108,8 @@ struct ServeCommand: AsyncParsableCommand {
       .init(service: reloadService, successTerminationBehavior: .ignore),
       .init(
         service: DeliveryService(reconciler: reconciler, interval: .milliseconds(250), logger: logger),
-        successTerminationBehavior: .ignore),
+        successTerminationBehavior: .ignore
+      ),
     ]
     if let notifier, let interval = SystemdNotifier.watchdogInterval() {
       let watchdog = WatchdogService(
@@ -151,7 +162,11 @@ struct ServeCommand: AsyncParsableCommand {
     }
   }
 
-  private static func binding(settings: ServerSettings, override: String?, logger: Logger) throws -> ListenBinding {
+  private static func binding(
+    settings: ServerSettings,
+    override: String?,
+    logger: Logger
+  ) throws -> ListenBinding {
     let inherited: [InheritedSocket]
     do {
       inherited = try SocketActivation.takeInheritedSockets()
@@ -159,7 +174,10 @@ struct ServeCommand: AsyncParsableCommand {
       throw ValidationError("socket activation: \(error)")
     }
     if let socket = inherited.first {
-      logger.info("serving on a socket passed by systemd", metadata: ["listen.fd": "\(socket.fileDescriptor)"])
+      logger.info(
+        "serving on a socket passed by systemd",
+        metadata: ["listen.fd": "\(socket.fileDescriptor)"]
+      )
       return .inheritedSocket(fileDescriptor: socket.fileDescriptor)
     }
     if let override {

@@ -69,7 +69,8 @@ enum ServeError: Error, CustomStringConvertible {
     case .listenFailed(let address, let cause):
       let text = "\(cause)"
       if text.contains("Address already in use") || text.contains("errno: 98") {
-        return "cannot listen on \(address): the address is already in use (is another hotswap or nginx running? "
+        return
+          "cannot listen on \(address): the address is already in use (is another hotswap or nginx running? "
           + "--listen HOST:PORT picks another)"
       }
       if text.contains("Permission denied") || text.contains("errno: 13") {

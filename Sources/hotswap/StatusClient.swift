@@ -15,18 +15,23 @@ struct StatusClient {
     switch listen.host {
     case "0.0.0.0", "": host = "127.0.0.1"
     case "::", "[::]": host = "[::1]"
-    default: host = listen.host.contains(":") && !listen.host.hasPrefix("[") ? "[\(listen.host)]" : listen.host
+    default:
+      host = listen.host.contains(":") && !listen.host.hasPrefix("[") ? "[\(listen.host)]" : listen.host
     }
     return "http://\(host):\(listen.port)"
   }
 
   /// The `/status` document.
   func status() async throws -> [String: Any] {
-    guard let url = URL(string: baseURL + "/status") else { throw StatusClientError("invalid URL \(baseURL)") }
+    guard let url = URL(string: baseURL + "/status") else {
+      throw StatusClientError("invalid URL \(baseURL)")
+    }
     var request = URLRequest(url: url)
     request.timeoutInterval = 2
     let (data, response) = try await URLSession.shared.data(for: request)
-    guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw StatusClientError("/status did not answer 200") }
+    guard (response as? HTTPURLResponse)?.statusCode == 200 else {
+      throw StatusClientError("/status did not answer 200")
+    }
     guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
       throw StatusClientError("/status is not a JSON object")
     }
@@ -48,7 +53,9 @@ struct StatusClient {
       do {
         let document = try await status()
         reachedOnce = true
-        if let change = document["last_change"] as? [String: Any], change["config_sha256"] as? String == sha256 {
+        if let change = document["last_change"] as? [String: Any],
+          change["config_sha256"] as? String == sha256
+        {
           return .applied("generation \(change["generation"] ?? "?"): \(change["summary"] ?? "")")
         }
         if let error = document["last_error"] as? [String: Any], error["config_sha256"] as? String == sha256 {

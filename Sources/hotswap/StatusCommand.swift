@@ -60,7 +60,9 @@ enum StatusText {
       )
     }
     if let change = document["last_change"] as? [String: Any] {
-      lines.append("last change: \(change["time"] ?? "?") generation \(change["generation"] ?? "?"): \(change["summary"] ?? "")")
+      lines.append(
+        "last change: \(change["time"] ?? "?") generation \(change["generation"] ?? "?"): \(change["summary"] ?? "")"
+      )
     }
     if let error = document["last_error"] as? [String: Any] {
       lines.append("LAST ERROR (\(error["time"] ?? "?")); the last good plan keeps serving:")

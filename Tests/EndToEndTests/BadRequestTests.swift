@@ -18,16 +18,65 @@ struct BadRequestTests {
   }
 
   static let cases: [Case] = [
-    Case(name: "malformed JSON", method: .POST, path: "/predict", body: #"{"features": [1, 2,"#, status: 400, mentions: "invalid JSON"),
-    Case(name: "wrong feature count", method: .POST, path: "/predict", body: #"{"features":[1,2,3]}"#, status: 400, mentions: "expected 4 features"),
-    Case(name: "string for a number", method: .POST, path: "/predict", body: #"{"features":[1,"a",3,4]}"#, status: 400, mentions: "must be a number"),
-    Case(name: "NaN literal", method: .POST, path: "/predict", body: #"{"features":[1,NaN,3,4]}"#, status: 400, mentions: "NaN"),
-    Case(name: "null where the model has no imputer", method: .POST, path: "/predict", body: #"{"features":[1,null,3,4]}"#, status: 400, mentions: "sepal_width"),
+    Case(
+      name: "malformed JSON",
+      method: .POST,
+      path: "/predict",
+      body: #"{"features": [1, 2,"#,
+      status: 400,
+      mentions: "invalid JSON"
+    ),
+    Case(
+      name: "wrong feature count",
+      method: .POST,
+      path: "/predict",
+      body: #"{"features":[1,2,3]}"#,
+      status: 400,
+      mentions: "expected 4 features"
+    ),
+    Case(
+      name: "string for a number",
+      method: .POST,
+      path: "/predict",
+      body: #"{"features":[1,"a",3,4]}"#,
+      status: 400,
+      mentions: "must be a number"
+    ),
+    Case(
+      name: "NaN literal",
+      method: .POST,
+      path: "/predict",
+      body: #"{"features":[1,NaN,3,4]}"#,
+      status: 400,
+      mentions: "NaN"
+    ),
+    Case(
+      name: "null where the model has no imputer",
+      method: .POST,
+      path: "/predict",
+      body: #"{"features":[1,null,3,4]}"#,
+      status: 400,
+      mentions: "sepal_width"
+    ),
     Case(name: "empty body", method: .POST, path: "/predict", body: "", status: 400, mentions: "empty body"),
-    Case(name: "unknown named feature", method: .POST, path: "/predict", body: #"{"sepal_length":1,"colour":2}"#, status: 400, mentions: "unknown feature 'colour'"),
+    Case(
+      name: "unknown named feature",
+      method: .POST,
+      path: "/predict",
+      body: #"{"sepal_length":1,"colour":2}"#,
+      status: 400,
+      mentions: "unknown feature 'colour'"
+    ),
     Case(name: "unknown route", method: .GET, path: "/nope", body: nil, status: 404, mentions: "no route"),
     Case(name: "wrong method", method: .GET, path: "/predict", body: nil, status: 405, mentions: "use POST"),
-    Case(name: "2 MiB body", method: .POST, path: "/predict", body: String(repeating: " ", count: 2 << 20), status: 413, mentions: "exceeds"),
+    Case(
+      name: "2 MiB body",
+      method: .POST,
+      path: "/predict",
+      body: String(repeating: " ", count: 2 << 20),
+      status: 413,
+      mentions: "exceeds"
+    ),
   ]
 
   static let config = """
@@ -45,7 +94,11 @@ struct BadRequestTests {
       #expect(response.status == item.status, "\(item.name)")
       let message = response.json["error"] as? String ?? ""
       #expect(message.contains(item.mentions), "\(item.name): \(message)")
-      let after = try await client.send(.POST, server.url("/predict"), body: #"{"features":[5.1,3.5,1.4,0.2]}"#)
+      let after = try await client.send(
+        .POST,
+        server.url("/predict"),
+        body: #"{"features":[5.1,3.5,1.4,0.2]}"#
+      )
       #expect(after.status == 200, "server still serves after \(item.name)")
     }
     #expect(server.isRunning)
@@ -77,7 +130,9 @@ enum RawTCP {
     address.sin_port = in_port_t(UInt16(port).bigEndian)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     let connected = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
     }
     guard connected == 0 else { throw TestFailure("connect failed: \(errno)") }
     _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }

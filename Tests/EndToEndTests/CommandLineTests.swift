@@ -39,7 +39,9 @@ struct CommandLineTests {
     """
 
   @Test func checkPassesAGoodFileAndFailsABadOneLikeNginxT() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hotswap-check-\(UUID().uuidString)")
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "hotswap-check-\(UUID().uuidString)"
+    )
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let good = directory.appendingPathComponent("good.toml").path
@@ -64,7 +66,10 @@ struct CommandLineTests {
     let client = HTTPClient.shared
     let environment = ["HOTSWAP_STATE_DIRECTORY": server.directory.appendingPathComponent("state").path]
     let url = server.url("")
-    let canary = try Self.hotswap(["canary", "green", "10", "--config", server.configPath, "--url", url], environment: environment)
+    let canary = try Self.hotswap(
+      ["canary", "green", "10", "--config", server.configPath, "--url", url],
+      environment: environment
+    )
     #expect(canary.status == 0, "\(canary.output)")
     #expect(canary.output.contains("applied by the server"))
     try await ConfigReloadTests.waitForShares(client, server, blue: 0.9, green: 0.1)
@@ -72,11 +77,17 @@ struct CommandLineTests {
     #expect(text.contains("# Our deployment. Comments like this one must survive every edit."))
     #expect(text.contains("# stable"))
 
-    let switched = try Self.hotswap(["switch", "green", "--config", server.configPath, "--url", url], environment: environment)
+    let switched = try Self.hotswap(
+      ["switch", "green", "--config", server.configPath, "--url", url],
+      environment: environment
+    )
     #expect(switched.status == 0, "\(switched.output)")
     try await ConfigReloadTests.waitForShares(client, server, blue: 0, green: 1)
 
-    let rolledBack = try Self.hotswap(["rollback", "--config", server.configPath, "--url", url], environment: environment)
+    let rolledBack = try Self.hotswap(
+      ["rollback", "--config", server.configPath, "--url", url],
+      environment: environment
+    )
     #expect(rolledBack.status == 0, "\(rolledBack.output)")
     try await ConfigReloadTests.waitForShares(client, server, blue: 0.9, green: 0.1)
 
@@ -91,13 +102,17 @@ struct CommandLineTests {
   }
 
   @Test func switchRefusesASlotWhoseModelDoesNotLoadAndLeavesTheFileAlone() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hotswap-switch-\(UUID().uuidString)")
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "hotswap-switch-\(UUID().uuidString)"
+    )
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let broken = directory.appendingPathComponent("broken.onnx").path
     try Data("this is not an ONNX model".utf8).write(to: URL(fileURLWithPath: broken))
     let path = directory.appendingPathComponent("active.toml").path
-    let text = HotswapProcess.serverSection(Self.config.replacingOccurrences(of: HotswapProcess.model("iris/v1.1.0"), with: broken))
+    let text = HotswapProcess.serverSection(
+      Self.config.replacingOccurrences(of: HotswapProcess.model("iris/v1.1.0"), with: broken)
+    )
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     let refused = try Self.hotswap(["switch", "green", "--config", path, "--no-wait"])
     #expect(refused.status != 0)

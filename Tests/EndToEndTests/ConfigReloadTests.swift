@@ -57,7 +57,10 @@ struct ConfigReloadTests {
     let server = try await HotswapProcess(config: Self.plan(blue: 100, green: 0))
     let client = HTTPClient.shared
     for step in 0..<200 {
-      try WritePattern.allCases[step % 3].write(Self.plan(blue: Double(200 - step), green: Double(step)), to: server.configPath)
+      try WritePattern.allCases[step % 3].write(
+        Self.plan(blue: Double(200 - step), green: Double(step)),
+        to: server.configPath
+      )
     }
     try WritePattern.inPlace.write(Self.plan(blue: 25, green: 75), to: server.configPath)
     try await Self.waitForShares(client, server, blue: 0.25, green: 0.75)
@@ -77,7 +80,9 @@ struct ConfigReloadTests {
       try text.write(toFile: directory + "/active.toml", atomically: false, encoding: .utf8)
       try? manager.removeItem(atPath: conf + "/..data_tmp")
       try manager.createSymbolicLink(atPath: conf + "/..data_tmp", withDestinationPath: "..\(stamp)")
-      guard rename(conf + "/..data_tmp", conf + "/..data") == 0 else { throw TestFailure("rename ..data failed") }
+      guard rename(conf + "/..data_tmp", conf + "/..data") == 0 else {
+        throw TestFailure("rename ..data failed")
+      }
     }
     // Turn the plain file into the kubelet's layout: active.toml -> ..data/active.toml.
     try publish(Self.plan(blue: 60, green: 40), stamp: "2026_11_21_10_00_00.000000001")
@@ -108,7 +113,10 @@ struct ConfigReloadTests {
     try await Self.waitForShares(client, server, blue: 0.5, green: 0.5)
     // A writer that closes after half the file: rejected, then the complete file applies.
     let offset = server.log.count
-    try WritePattern.inPlace.write(String(full[..<full.index(full.startIndex, offsetBy: full.count - 6)]), to: server.configPath)
+    try WritePattern.inPlace.write(
+      String(full[..<full.index(full.startIndex, offsetBy: full.count - 6)]),
+      to: server.configPath
+    )
     try await server.waitForLog("plan rejected", after: offset)
     try WritePattern.inPlace.write(Self.plan(blue: 20, green: 80), to: server.configPath)
     try await Self.waitForShares(client, server, blue: 0.2, green: 0.8)
@@ -125,12 +133,23 @@ struct ConfigReloadTests {
   static let badConfigs: [BadConfig] = [
     BadConfig(
       name: "unknown key",
-      text: plan(blue: 1, green: 1).replacingOccurrences(of: "[slots.blue]", with: "colour = 3\n[slots.blue]"),
+      text: plan(blue: 1, green: 1).replacingOccurrences(
+        of: "[slots.blue]",
+        with: "colour = 3\n[slots.blue]"
+      ),
       mentions: "unknown key 'colour'"
     ),
-    BadConfig(name: "unknown slot in traffic (a typo)", text: plan(blue: 1, green: 1, extra: "gren = 3"), mentions: "gren"),
+    BadConfig(
+      name: "unknown slot in traffic (a typo)",
+      text: plan(blue: 1, green: 1, extra: "gren = 3"),
+      mentions: "gren"
+    ),
     BadConfig(name: "negative weight", text: plan(blue: 100, green: -5), mentions: "green"),
-    BadConfig(name: "all weights zero", text: plan(blue: 0, green: 0), mentions: "every weight in [traffic] is 0"),
+    BadConfig(
+      name: "all weights zero",
+      text: plan(blue: 0, green: 0),
+      mentions: "every weight in [traffic] is 0"
+    ),
     BadConfig(
       name: "unknown slot in traffic",
       text: plan(blue: 1, green: 1).replacingOccurrences(of: "green = 1", with: "green = 1\npurple = 3"),
@@ -138,15 +157,25 @@ struct ConfigReloadTests {
     ),
     BadConfig(
       name: "active and traffic at once",
-      text: plan(blue: 1, green: 1).replacingOccurrences(of: "[slots.blue]", with: "active = \"blue\"\n[slots.blue]"),
+      text: plan(blue: 1, green: 1).replacingOccurrences(
+        of: "[slots.blue]",
+        with: "active = \"blue\"\n[slots.blue]"
+      ),
       mentions: "active"
     ),
     BadConfig(
       name: "missing model file",
-      text: plan(blue: 1, green: 1).replacingOccurrences(of: "iris/v1.1.0/model.onnx", with: "iris/v9/model.onnx"),
+      text: plan(blue: 1, green: 1).replacingOccurrences(
+        of: "iris/v1.1.0/model.onnx",
+        with: "iris/v9/model.onnx"
+      ),
       mentions: "v9/model.onnx"
     ),
-    BadConfig(name: "TOML syntax error", text: plan(blue: 1, green: 1) + "\n[traffic\n", mentions: "active.toml:"),
+    BadConfig(
+      name: "TOML syntax error",
+      text: plan(blue: 1, green: 1) + "\n[traffic\n",
+      mentions: "active.toml:"
+    ),
     BadConfig(
       name: "bad slot name",
       text: plan(blue: 1, green: 1).replacingOccurrences(of: "[slots.green]", with: "[slots.\"Green!\"]"),
@@ -160,19 +189,33 @@ struct ConfigReloadTests {
     for (index, bad) in Self.badConfigs.enumerated() {
       let good = Self.plan(blue: Double(100 - index), green: Double(index))
       try WritePattern.renameOver.write(good, to: server.configPath)
-      try await Self.waitForShares(client, server, blue: Double(100 - index) / 100, green: Double(index) / 100)
+      try await Self.waitForShares(
+        client,
+        server,
+        blue: Double(100 - index) / 100,
+        green: Double(index) / 100
+      )
       let offset = server.log.count
       try WritePattern.renameOver.write(bad.text, to: server.configPath)
       try await server.waitForLog("plan rejected", after: offset)
       let status = try await client.send(.GET, server.url("/status"))
       let errors = (status.json["last_error"] as? [String: Any])?["errors"] as? [String] ?? []
       #expect(errors.contains { $0.contains(bad.mentions) }, "\(bad.name): \(errors)")
-      #expect(errors.allSatisfy { $0.contains("active.toml") }, "\(bad.name): every error names the file: \(errors)")
+      #expect(
+        errors.allSatisfy { $0.contains("active.toml") },
+        "\(bad.name): every error names the file: \(errors)"
+      )
       let slots = status.json["slots"] as? [[String: Any]] ?? []
-      #expect(slots.map { $0["share"] as? Double } == [Double(100 - index) / 100, Double(index) / 100], "\(bad.name)")
+      #expect(
+        slots.map { $0["share"] as? Double } == [Double(100 - index) / 100, Double(index) / 100],
+        "\(bad.name)"
+      )
       let health = try await client.send(.GET, server.url("/health"))
       #expect(health.status == 200, "\(bad.name): still serving")
-      #expect((health.json["last_error"] as? String)?.isEmpty == false, "\(bad.name): /health shows the error")
+      #expect(
+        (health.json["last_error"] as? String)?.isEmpty == false,
+        "\(bad.name): /health shows the error"
+      )
     }
     await server.stop()
   }

@@ -34,7 +34,11 @@ extension HTTPClient {
     if let body { request.body = .bytes(ByteBuffer(string: body)) }
     let response = try await execute(request, timeout: .seconds(30))
     let bytes = try await response.body.collect(upTo: 16 << 20)
-    return TestResponse(status: Int(response.status.code), headers: response.headers, body: String(buffer: bytes))
+    return TestResponse(
+      status: Int(response.status.code),
+      headers: response.headers,
+      body: String(buffer: bytes)
+    )
   }
 }
 

@@ -8,7 +8,8 @@ import Testing
 /// for end-to-end tests. Stopped (by PID) when the test ends.
 final class HotswapProcess: @unchecked Sendable {
   /// The repository's top folder.
-  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent()
     .deletingLastPathComponent()
 
   /// Folder of the built executables: `$HOTSWAP_BIN_DIR`, else next to this test bundle.
@@ -41,7 +42,9 @@ final class HotswapProcess: @unchecked Sendable {
 
   /// Writes `config` (the `[server]` section is added) and starts the server.
   init(config: String, extraArguments: [String] = []) async throws {
-    directory = FileManager.default.temporaryDirectory.appendingPathComponent("hotswap-e2e-\(UUID().uuidString)")
+    directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "hotswap-e2e-\(UUID().uuidString)"
+    )
     let conf = directory.appendingPathComponent("conf")
     try FileManager.default.createDirectory(at: conf, withIntermediateDirectories: true)
     configPath = conf.appendingPathComponent("active.toml").path
@@ -71,7 +74,8 @@ final class HotswapProcess: @unchecked Sendable {
 
   /// Adds a `[server]` section unless the config has one.
   static func serverSection(_ config: String) -> String {
-    config.contains("[server]") ? config : "[server]\nlisten = \"127.0.0.1:0\"\nmodel_name = \"iris\"\n\n" + config
+    config.contains("[server]")
+      ? config : "[server]\nlisten = \"127.0.0.1:0\"\nmodel_name = \"iris\"\n\n" + config
   }
 
   /// Everything the process printed so far.

@@ -26,7 +26,11 @@ struct ServeBasicsTests {
     #expect(health.json["version"] as? String == "v1.0.0")
     #expect(health.slot == "blue")
 
-    let features = try await client.send(.POST, server.url("/predict"), body: #"{"features":[5.1,3.5,1.4,0.2]}"#)
+    let features = try await client.send(
+      .POST,
+      server.url("/predict"),
+      body: #"{"features":[5.1,3.5,1.4,0.2]}"#
+    )
     #expect(features.status == 200)
     #expect(features.json["prediction"] as? Int == 0)
     #expect(features.json["class_name"] as? String == "setosa")
@@ -66,7 +70,11 @@ struct ServeBasicsTests {
     )
     #expect(pinned.slot == "green")
     #expect(pinned.json["model_version"] as? String == "v1.1.0")
-    let byVersion = try await client.send(.GET, server.url("/health"), headers: [("X-Hotswap-Slot", "v1.1.0")])
+    let byVersion = try await client.send(
+      .GET,
+      server.url("/health"),
+      headers: [("X-Hotswap-Slot", "v1.1.0")]
+    )
     #expect(byVersion.slot == "green")
     let unknown = try await client.send(.GET, server.url("/health"), headers: [("X-Hotswap-Slot", "purple")])
     #expect(unknown.status == 404)

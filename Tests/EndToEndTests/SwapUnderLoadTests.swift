@@ -20,7 +20,9 @@ struct SwapUnderLoadTests {
     let server = try await HotswapProcess(config: TrafficSplitTests.plan(blue: 100, green: 0))
     let client = HTTPClient(
       eventLoopGroupProvider: .singleton,
-      configuration: .init(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 8))
+      configuration: .init(
+        connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 8)
+      )
     )
     let configPath = server.configPath
     let writerDone = Flag()
@@ -41,8 +43,14 @@ struct SwapUnderLoadTests {
           var index = 0
           while index < 2500 || (!writerDone.isSet && index < 10_000) {
             do {
-              let response = try await client.send(.POST, server.url("/predict"), body: #"{"features":[5.9,3.0,5.1,1.8]}"#)
-              seen.append(Observation(status: response.status, slot: response.slot, generation: response.generation))
+              let response = try await client.send(
+                .POST,
+                server.url("/predict"),
+                body: #"{"features":[5.9,3.0,5.1,1.8]}"#
+              )
+              seen.append(
+                Observation(status: response.status, slot: response.slot, generation: response.generation)
+              )
             } catch {
               seen.append(Observation(status: -1, slot: nil, generation: nil))
             }
@@ -61,12 +69,16 @@ struct SwapUnderLoadTests {
     #expect(failures.isEmpty, "\(failures.count) failed requests, e.g. status \(failures.first?.status ?? 0)")
 
     // Every response's slot must have had traffic in the plan of the generation that served it.
-    let history = try String(contentsOfFile: server.directory.appendingPathComponent("state/history.jsonl").path, encoding: .utf8)
+    let history = try String(
+      contentsOfFile: server.directory.appendingPathComponent("state/history.jsonl").path,
+      encoding: .utf8
+    )
     var weightsByGeneration: [Int: [String: Double]] = [:]
     for line in history.split(separator: "\n") {
       guard let entry = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
         entry["result"] as? String == "applied", let generation = entry["generation"] as? Int,
-        let config = entry["config"] as? String, let plan = try? PlanParser.parse(config, file: "history").get()
+        let config = entry["config"] as? String,
+        let plan = try? PlanParser.parse(config, file: "history").get()
       else { continue }
       weightsByGeneration[generation] = plan.weights
     }
@@ -75,7 +87,10 @@ struct SwapUnderLoadTests {
     #expect(generations.count > 20, "requests saw \(generations.count) generations")
     for observation in observations {
       let generation = try #require(observation.generation)
-      let weights = try #require(weightsByGeneration[generation], "generation \(generation) is in the history")
+      let weights = try #require(
+        weightsByGeneration[generation],
+        "generation \(generation) is in the history"
+      )
       let slot = try #require(observation.slot)
       #expect(weights[slot, default: 0] > 0, "generation \(generation) gives \(slot) no traffic: \(weights)")
     }

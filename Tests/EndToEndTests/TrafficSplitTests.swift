@@ -27,7 +27,11 @@ struct TrafficSplitTests {
         group.addTask {
           var counts: [String: Int] = [:]
           for _ in 0..<1250 {
-            let response = try await client.send(.POST, server.url("/predict"), body: #"{"features":[5.1,3.5,1.4,0.2]}"#)
+            let response = try await client.send(
+              .POST,
+              server.url("/predict"),
+              body: #"{"features":[5.1,3.5,1.4,0.2]}"#
+            )
             counts[response.slot ?? "none", default: 0] += 1
           }
           return counts
@@ -58,7 +62,10 @@ struct TrafficSplitTests {
     let before = try await slots()
     let greenBefore = before.values.filter { $0 == "green" }.count
     #expect((20...80).contains(greenBefore), "about 10 % of 400 keys on green, got \(greenBefore)")
-    try WritePattern.renameOver.write(HotswapProcess.serverSection(Self.plan(blue: 50, green: 50, sticky: true)), to: server.configPath)
+    try WritePattern.renameOver.write(
+      HotswapProcess.serverSection(Self.plan(blue: 50, green: 50, sticky: true)),
+      to: server.configPath
+    )
     try await ConfigReloadTests.waitForShares(client, server, blue: 0.5, green: 0.5)
     let after = try await slots()
     let movedBack = before.filter { $0.value == "green" && after[$0.key] != "green" }

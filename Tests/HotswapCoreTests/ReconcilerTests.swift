@@ -6,7 +6,8 @@ import Testing
 
 /// The reconciler against real files: all-or-nothing plans, model reuse, the audit trail.
 @Suite struct ReconcilerTests {
-  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+  static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent()
     .deletingLastPathComponent()
 
   static func model(_ name: String) -> String {
@@ -22,7 +23,9 @@ import Testing
     let reconciler: Reconciler
 
     init(onlySlot: String? = nil) throws {
-      directory = FileManager.default.temporaryDirectory.appendingPathComponent("reconciler-\(UUID().uuidString)")
+      directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "reconciler-\(UUID().uuidString)"
+      )
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
       configPath = directory.appendingPathComponent("active.toml").path
       state = DeploymentState(configPath: configPath)
@@ -37,7 +40,8 @@ import Testing
       )
     }
 
-    func write(blue: Double, green: Double, greenModel: String = ReconcilerTests.model("iris/v1.1.0")) throws {
+    func write(blue: Double, green: Double, greenModel: String = ReconcilerTests.model("iris/v1.1.0")) throws
+    {
       let text = """
         [server]
         model_name = "iris"

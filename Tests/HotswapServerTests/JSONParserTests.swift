@@ -5,7 +5,10 @@ import Testing
 @Suite struct JSONParserTests {
   @Test(arguments: [
     (#"{"a":1}"#, JSONValue.object(JSONObject([("a", .number(1, isInteger: true))]))),
-    (#"[1.5,-2e3,0]"#, .array([.number(1.5, isInteger: false), .number(-2000, isInteger: false), .number(0, isInteger: true)])),
+    (
+      #"[1.5,-2e3,0]"#,
+      .array([.number(1.5, isInteger: false), .number(-2000, isInteger: false), .number(0, isInteger: true)])
+    ),
     (#" "x\u00e9\n\"" "#, .string("xé\n\"")),
     (#""\ud83d\ude00""#, .string("😀")),
     (#"[true,false,null]"#, .array([.bool(true), .bool(false), .null])),
@@ -52,7 +55,9 @@ import Testing
     writer.endArray()
     writer.endObject()
     let text = String(decoding: writer.bytes, as: UTF8.self)
-    #expect(text == #"{"text":"quote \" backslash \\ newline \n tab \t bell \u0007","numbers":[0.1,2,null,-7]}"#)
+    #expect(
+      text == #"{"text":"quote \" backslash \\ newline \n tab \t bell \u0007","numbers":[0.1,2,null,-7]}"#
+    )
     let parsed = try JSONParser.parse(writer.bytes)
     #expect(parsed.object?["text"]?.string == "quote \" backslash \\ newline \n tab \t bell \u{07}")
   }

@@ -65,7 +65,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
 
   private func receiveHead(context: ChannelHandlerContext, _ head: HTTPRequestHead) {
     keepAlive = head.isKeepAlive
-    let headerBytes = head.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 } + head.uri.utf8.count
+    let headerBytes =
+      head.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 } + head.uri.utf8.count
     if headerBytes > maxHeaderBytes {
       state = .discarding
       keepAlive = false
@@ -111,12 +112,22 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
   }
 
-  private func finish(context: ChannelHandlerContext, version: HTTPVersion, response: RESTResponse, headOnly: Bool) {
+  private func finish(
+    context: ChannelHandlerContext,
+    version: HTTPVersion,
+    response: RESTResponse,
+    headOnly: Bool
+  ) {
     state = .idle
     write(context: context, version: version, response: response, headOnly: headOnly)
   }
 
-  private func write(context: ChannelHandlerContext, version: HTTPVersion, response: RESTResponse, headOnly: Bool) {
+  private func write(
+    context: ChannelHandlerContext,
+    version: HTTPVersion,
+    response: RESTResponse,
+    headOnly: Bool
+  ) {
     let closeAfter = !keepAlive || quiescing
     var headers = response.headers
     headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
@@ -124,7 +135,10 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     let head = HTTPResponseHead(version: version, status: response.status, headers: headers)
     context.write(wrapOutboundOut(.head(head)), promise: nil)
     if !headOnly, !response.body.isEmpty {
-      context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))), promise: nil)
+      context.write(
+        wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))),
+        promise: nil
+      )
     }
     if closeAfter {
       context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in

@@ -56,7 +56,9 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
     if draining {
       // The server began draining before this connection said anything: serve this first
       // request (or RPCs) and close, as every other connection does.
-      context.fireUserInboundEventTriggered(decision == .http1 ? DrainEvent() as Any : ChannelShouldQuiesceEvent())
+      context.fireUserInboundEventTriggered(
+        decision == .http1 ? DrainEvent() as Any : ChannelShouldQuiesceEvent()
+      )
     }
     context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
   }

@@ -108,7 +108,9 @@ public struct JSONParser {
       let key = try parseString()
       if members.contains(where: { $0.key == key }) { throw error("duplicate key '\(key)'") }
       skipWhitespace()
-      guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
+      guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+        throw error("expected ':' after key")
+      }
       index += 1
       skipWhitespace()
       members.append((key, try parseValue()))
@@ -165,14 +167,20 @@ public struct JSONParser {
     if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
       isInteger = false
       index += 1
-      guard index < bytes.count, Self.isDigit(bytes[index]) else { throw error("invalid number: digit expected after '.'") }
+      guard index < bytes.count, Self.isDigit(bytes[index]) else {
+        throw error("invalid number: digit expected after '.'")
+      }
       while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
     }
     if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
       isInteger = false
       index += 1
-      if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-      guard index < bytes.count, Self.isDigit(bytes[index]) else { throw error("invalid number: digit expected in exponent") }
+      if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
+        index += 1
+      }
+      guard index < bytes.count, Self.isDigit(bytes[index]) else {
+        throw error("invalid number: digit expected in exponent")
+      }
       while index < bytes.count, Self.isDigit(bytes[index]) { index += 1 }
     }
     let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
@@ -238,7 +246,9 @@ public struct JSONParser {
     case UInt8(ascii: "u"):
       var code = try hex4()
       if (0xD800..<0xDC00).contains(code) {
-        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
+          bytes[index + 1] == UInt8(ascii: "u")
+        else {
           throw error("unpaired surrogate in \\u escape")
         }
         index += 2

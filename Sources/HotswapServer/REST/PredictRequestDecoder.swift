@@ -45,7 +45,10 @@ struct PredictRequestDecoder {
     guard case .array(let elements) = value else { throw bad("'instances' must be an array of rows") }
     guard !elements.isEmpty else { throw bad("'instances' is empty") }
     guard elements.count <= maxRows else {
-      throw HTTPError(.payloadTooLarge, "'instances' has \(elements.count) rows; the limit is \(maxRows) per request")
+      throw HTTPError(
+        .payloadTooLarge,
+        "'instances' has \(elements.count) rows; the limit is \(maxRows) per request"
+      )
     }
     var rows: [[FeatureValue]] = []
     rows.reserveCapacity(elements.count)
@@ -66,7 +69,9 @@ struct PredictRequestDecoder {
     var features: [FeatureValue] = []
     features.reserveCapacity(elements.count)
     for (index, element) in elements.enumerated() {
-      features.append(try feature(element, name: index < featureNames.count ? featureNames[index] : "#\(index)", in: label))
+      features.append(
+        try feature(element, name: index < featureNames.count ? featureNames[index] : "#\(index)", in: label)
+      )
     }
     return features
   }
@@ -83,7 +88,9 @@ struct PredictRequestDecoder {
     }
     let missing = featureNames.indices.filter { values[$0] == nil }.map { featureNames[$0] }
     guard missing.isEmpty else {
-      throw bad("missing feature\(missing.count > 1 ? "s" : "") \(missing.map { "'\($0)'" }.joined(separator: ", ")) in \(label)")
+      throw bad(
+        "missing feature\(missing.count > 1 ? "s" : "") \(missing.map { "'\($0)'" }.joined(separator: ", ")) in \(label)"
+      )
     }
     return values.map { $0! }
   }
@@ -93,7 +100,8 @@ struct PredictRequestDecoder {
     case .number(let number, _): return .number(number)
     case .null: return .missing
     case .string(let text): return .string(text)
-    default: throw bad("feature '\(name)' in \(label) must be a number, a string or null, got \(value.typeName)")
+    default:
+      throw bad("feature '\(name)' in \(label) must be a number, a string or null, got \(value.typeName)")
     }
   }
 

@@ -18,7 +18,11 @@ public struct RESTResponse: Sendable {
   }
 
   /// A JSON response.
-  public static func json(_ status: HTTPResponseStatus = .ok, _ writer: JSONWriter, headers: HTTPHeaders = HTTPHeaders())
+  public static func json(
+    _ status: HTTPResponseStatus = .ok,
+    _ writer: JSONWriter,
+    headers: HTTPHeaders = HTTPHeaders()
+  )
     -> RESTResponse
   {
     var headers = headers
@@ -27,7 +31,11 @@ public struct RESTResponse: Sendable {
   }
 
   /// A plain text response.
-  public static func text(_ status: HTTPResponseStatus = .ok, _ text: String, contentType: String = "text/plain; charset=utf-8")
+  public static func text(
+    _ status: HTTPResponseStatus = .ok,
+    _ text: String,
+    contentType: String = "text/plain; charset=utf-8"
+  )
     -> RESTResponse
   {
     RESTResponse(status: status, headers: ["Content-Type": contentType], body: Array(text.utf8))

@@ -56,6 +56,9 @@ extension RESTRouter {
   /// `X-Hotswap-Slot`, `X-Model-Version` and `X-Hotswap-Generation` for a response served by
   /// `slot` of the snapshot with that generation.
   static func slotHeaders(_ slot: ServingSlot, generation: UInt64) -> HTTPHeaders {
-    ["X-Hotswap-Slot": slot.name, "X-Model-Version": slot.version, "X-Hotswap-Generation": String(generation)]
+    [
+      "X-Hotswap-Slot": slot.name, "X-Model-Version": slot.version,
+      "X-Hotswap-Generation": String(generation),
+    ]
   }
 }

@@ -15,7 +15,10 @@ extension RESTRouter {
     } catch {
       throw HTTPError(.badRequest, "invalid JSON: \(error)")
     }
-    let decoder = PredictRequestDecoder(featureNames: slot.model.schema.featureNames, maxRows: Self.maxRowsPerRequest)
+    let decoder = PredictRequestDecoder(
+      featureNames: slot.model.schema.featureNames,
+      maxRows: Self.maxRowsPerRequest
+    )
     let decoded = try decoder.decode(body)
     let observer = environment.observer
     let generation = snapshot.generation
@@ -41,16 +44,28 @@ extension RESTRouter {
       let serverSide = error.code == .inferenceFailed
       observer.observe(
         RequestObservation(
-          slot: slot.name, version: slot.version, wireProtocol: .rest, endpoint: "predict",
-          outcome: serverSide ? .serverError : .clientError, duration: ContinuousClock.now - start))
+          slot: slot.name,
+          version: slot.version,
+          wireProtocol: .rest,
+          endpoint: "predict",
+          outcome: serverSide ? .serverError : .clientError,
+          duration: ContinuousClock.now - start
+        )
+      )
       var response = HTTPError(serverSide ? .internalServerError : .badRequest, error.message).response
       response.headers.add(contentsOf: slotHeaders(slot, generation: generation))
       return response
     }
     observer.observe(
       RequestObservation(
-        slot: slot.name, version: slot.version, wireProtocol: .rest, endpoint: "predict", outcome: .success,
-        duration: ContinuousClock.now - start))
+        slot: slot.name,
+        version: slot.version,
+        wireProtocol: .rest,
+        endpoint: "predict",
+        outcome: .success,
+        duration: ContinuousClock.now - start
+      )
+    )
     var writer = JSONWriter(capacity: 128 + predictions.count * 64)
     writer.beginObject()
     switch body.form {
@@ -76,7 +91,12 @@ extension RESTRouter {
     return .json(.ok, writer, headers: slotHeaders(slot, generation: generation))
   }
 
-  private static func write(_ prediction: Prediction, classNames schema: ModelSchema, into writer: inout JSONWriter, asList: Bool) {
+  private static func write(
+    _ prediction: Prediction,
+    classNames schema: ModelSchema,
+    into writer: inout JSONWriter,
+    asList: Bool
+  ) {
     writer.key("prediction")
     if asList { writer.beginArray() }
     switch prediction.value {

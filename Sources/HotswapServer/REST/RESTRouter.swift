@@ -72,7 +72,11 @@ public struct RESTRouter: Sendable {
   }
 
   /// Picks the slot for a request from its pin and sticky headers.
-  func chooseSlot(_ snapshot: Snapshot, _ request: RESTRequest, pin explicitPin: String? = nil) throws(HTTPError)
+  func chooseSlot(
+    _ snapshot: Snapshot,
+    _ request: RESTRequest,
+    pin explicitPin: String? = nil
+  ) throws(HTTPError)
     -> ServingSlot
   {
     let pin = explicitPin ?? request.headers.first(name: "x-hotswap-slot")
