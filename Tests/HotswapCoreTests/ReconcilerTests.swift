@@ -107,7 +107,7 @@ import Testing
       return
     }
     #expect(errors.count == 1)
-    #expect(errors[0].contains("active.toml:5: slot 'green': model \(garbage)"))
+    #expect(errors[0].contains("active.toml:6: slot 'green': model \(garbage)"))
     #expect(fixture.store.snapshot?.generation == 1)
     #expect(fixture.store.snapshot?.slots.map(\.share) == [1, 0])
     #expect(fixture.state.value.lastError?.errors == errors)

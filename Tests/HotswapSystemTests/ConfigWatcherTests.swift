@@ -152,7 +152,7 @@ struct ConfigWatcherTests {
     #expect(await secondRecorder.wait { records, _ in records.last?.content == "second only = 1\n" })
   }
 
-  @Test("stop() ends the stream promptly and is idempotent")
+  @Test("stop() ends the stream and is idempotent")
   func stopEndsTheStream() async throws {
     let directory = try TemporaryDirectory()
     let configPath = directory.file("active.toml")
@@ -160,12 +160,10 @@ struct ConfigWatcherTests {
     let watcher = try ConfigWatcher(configPath: configPath, logger: .quiet)
     let recorder = EventRecorder.start(watcher, configPath: configPath)
 
-    let clock = ContinuousClock()
-    let start = clock.now
     watcher.stop()
-    let finished = await recorder.wait(timeout: .seconds(2)) { _, finished in finished }
+    // A deadline, not a timing assertion: on a loaded machine the thread may take a while to wake.
+    let finished = await recorder.wait(timeout: .seconds(10)) { _, finished in finished }
     #expect(finished)
-    #expect(clock.now - start < .milliseconds(500))
     watcher.stop()
     try FileWrites.writeInPlace("after stop\n", to: configPath)
     #expect(await recorder.records.isEmpty)
