@@ -15,14 +15,18 @@ struct WatchdogService: Service {
   func run() async throws {
     let period = interval / 2
     logger.info("systemd watchdog enabled", metadata: ["watchdog.interval": "\(interval)"])
-    try await cancelWhenGracefulShutdown {
-      while !Task.isCancelled {
-        for loop in eventLoops.makeIterator() {
-          try await loop.submit {}.get()
+    do {
+      try await cancelWhenGracefulShutdown {
+        while !Task.isCancelled {
+          for loop in eventLoops.makeIterator() {
+            try await loop.submit {}.get()
+          }
+          notifier.watchdog()
+          try await Task.sleep(for: period)
         }
-        notifier.watchdog()
-        try await Task.sleep(for: period)
       }
+    } catch is CancellationError {
+      // Shutting down: the pings simply stop, and the group goes on draining.
     }
   }
 }
