@@ -160,7 +160,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def swap_latency(port: int, config: pathlib.Path, swaps: int) -> list[float]:
+def swap_latency(port: int, config: pathlib.Path, swaps: int, interval: float) -> list[float]:
     """Milliseconds from each rename to the first /health answered by the new slot."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     results = []
@@ -179,7 +179,7 @@ def swap_latency(port: int, config: pathlib.Path, swaps: int) -> list[float]:
             if time.monotonic() - renamed > 5:
                 raise RuntimeError(f"swap {i} to {target} not served within 5 s")
         current = target
-        time.sleep(0.02)
+        time.sleep(interval)
     return results
 
 
@@ -196,6 +196,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--swaps", type=int, default=100)
+    parser.add_argument(
+        "--swap-interval", type=float, default=0.2, help="seconds between saves (the watcher coalesces bursts)"
+    )
     parser.add_argument("--out", default=str(REPO / "bench/results/server.json"))
     args = parser.parse_args()
     for tool in ("wrk", "nginx"):
@@ -251,7 +254,7 @@ def main() -> int:
             )
         results["rss_mib_after_load"] = rss_kib(hotswap.pid) / 1024
 
-        latencies = swap_latency(port, config, args.swaps)
+        latencies = swap_latency(port, config, args.swaps, args.swap_interval)
         results["swap_ms"] = {"p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99), "max": max(latencies)}
     finally:
         if hotswap:
