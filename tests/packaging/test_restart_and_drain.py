@@ -98,11 +98,6 @@ class Load:
         assert not any(thread.is_alive() for thread in self.threads), "a client is stuck"
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known issue (open in issue 5): a few requests still see 'connection reset' while the old "
-    "process drains on the inherited socket",
-)
 def test_restart_on_the_inherited_socket_refuses_nothing(hotswap_factory, active_config):
     listener = listening_socket()
     port = listener.getsockname()[1]

@@ -11,6 +11,7 @@ struct OnePortListenerFactory: HTTP2ServerTransport.ListenerFactory {
   let binding: ListenBinding
   let http1: HTTP1Pipeline
   let limit: ConnectionLimit
+  let drain = ListenerDrain()
 
   func makeListeningChannel(
     listenerConfigurator: HTTP2ServerTransport.ListenerConfigurator,
@@ -19,16 +20,21 @@ struct OnePortListenerFactory: HTTP2ServerTransport.ListenerFactory {
     let gate = HTTP2ConnectionGate()
     let http1 = self.http1
     let limit = self.limit
+    let drain = self.drain
     let bootstrap = ServerBootstrap(group: eventLoopGroup)
       .serverChannelOption(.backlog, value: 1024)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-      .serverChannelInitializer { channel in listenerConfigurator.configure(channel: channel) }
+      .serverChannelInitializer { channel in
+        listenerConfigurator.configure(channel: channel).flatMapThrowing {
+          try channel.pipeline.syncOperations.addHandler(drain.makeHandler())
+        }
+      }
       .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
       .childChannelInitializer { channel in
         guard limit.acquire() else { return channel.eventLoop.makeFailedFuture(TooManyConnections()) }
         channel.closeFuture.whenComplete { _ in limit.release() }
         return channel.eventLoop.makeCompletedFuture {
-          let sniffer = ProtocolSniffer { channel, decision in
+          let sniffer = ProtocolSniffer(listener: drain) { channel, decision in
             switch decision {
             case .http1:
               try http1.configure(channel)

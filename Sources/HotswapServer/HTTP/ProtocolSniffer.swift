@@ -24,14 +24,27 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
   }
 
   private let configure: (Channel, Decision) throws -> Void
+  private let listener: ListenerDrain?
   private var held: ByteBuffer?
   private var draining = false
   private var graceClose: Scheduled<Void>?
 
   /// `configure` adds the handlers for the decided protocol to the end of the pipeline; it runs
-  /// on the channel's event loop.
-  init(configure: @escaping (Channel, Decision) throws -> Void) {
+  /// on the channel's event loop. `listener` is told when the connection is active, and says
+  /// whether the server began draining while the connection was being set up.
+  init(listener: ListenerDrain? = nil, configure: @escaping (Channel, Decision) throws -> Void) {
+    self.listener = listener
     self.configure = configure
+  }
+
+  func channelActive(context: ChannelHandlerContext) {
+    if let listener {
+      listener.settled(context.channel)
+      // Accepted while the server began draining: the shutdown's quiesce event may have reached
+      // this pipeline before it was set up, so drain from here.
+      if listener.isDraining { startDraining(context: context) }
+    }
+    context.fireChannelActive()
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -68,7 +81,11 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
       context.fireUserInboundEventTriggered(event)
       return
     }
-    // Nothing decided yet: give the client a moment to send its request, then close.
+    startDraining(context: context)
+  }
+
+  /// Nothing decided yet: gives the client a moment to send its request, then closes.
+  private func startDraining(context: ChannelHandlerContext) {
     guard !draining else { return }
     draining = true
     let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
