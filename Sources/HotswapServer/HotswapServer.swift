@@ -9,7 +9,8 @@ import NIOPosix
 /// requests in flight finish, and returns once every connection has closed.
 public final class HotswapServer: Sendable {
   private let transport: HTTP2ServerTransport.Custom<OnePortListenerFactory>
-  private let grpcServer: GRPCServer<HTTP2ServerTransport.Custom<OnePortListenerFactory>>
+  private let grpcServer: GRPCServer<MessageSizeLimit<HTTP2ServerTransport.Custom<OnePortListenerFactory>>>
+  private let environment: ServingEnvironment
   private let limit: ConnectionLimit
 
   /// Creates a server. `services` are the gRPC services registered on the port.
@@ -21,6 +22,7 @@ public final class HotswapServer: Sendable {
     threadPool: NIOThreadPool = .singleton
   ) {
     let settings = environment.settings
+    self.environment = environment
     limit = ConnectionLimit(maximum: settings.maxConnections)
     let http1 = HTTP1Pipeline(
       router: RESTRouter(environment: environment),
@@ -36,10 +38,14 @@ public final class HotswapServer: Sendable {
       limit: limit
     )
     var config = HTTP2ServerTransport.Custom<OnePortListenerFactory>.Config.defaults
-    config.rpc.maxRequestPayloadSize = settings.maxMessageBytes
+    config.rpc.maxRequestPayloadSize = MessageSizeLimit<HTTP2ServerTransport.Custom<OnePortListenerFactory>>
+      .transportLimit(for: settings.maxMessageBytes)
     config.connection.maxIdleTime = settings.idleTimeout
     transport = HTTP2ServerTransport.Custom(listenerFactory: factory, config: config)
-    grpcServer = GRPCServer(transport: transport, services: services)
+    grpcServer = GRPCServer(
+      transport: MessageSizeLimit(inner: transport, limit: settings.maxMessageBytes),
+      services: services
+    )
   }
 
   /// Serves until shut down, then waits for every connection — REST ones included, which gRPC
@@ -57,6 +63,8 @@ public final class HotswapServer: Sendable {
 
   /// Stops accepting and closes connections as their requests finish.
   public func beginGracefulShutdown() {
+    // Open health watches say NOT_SERVING and end, so the drain does not wait on them.
+    environment.shutdown.trigger()
     grpcServer.beginGracefulShutdown()
   }
 

@@ -18,6 +18,8 @@ public struct ServingEnvironment: Sendable {
   public let serverVersion: String
   /// Told of every served request (metrics, guard, status page).
   public let observer: any RequestObserver
+  /// Fired when the server begins its graceful shutdown.
+  public let shutdown: ShutdownSignal
 
   /// Creates an environment.
   public init(
@@ -26,7 +28,8 @@ public struct ServingEnvironment: Sendable {
     settings: ServerSettings,
     startedAt: Date = Date(),
     serverVersion: String = HotswapVersion.current,
-    observer: any RequestObserver = DiscardingRequestObserver()
+    observer: any RequestObserver = DiscardingRequestObserver(),
+    shutdown: ShutdownSignal = ShutdownSignal()
   ) {
     self.store = store
     self.state = state
@@ -34,6 +37,7 @@ public struct ServingEnvironment: Sendable {
     self.startedAt = startedAt
     self.serverVersion = serverVersion
     self.observer = observer
+    self.shutdown = shutdown
   }
 
   /// The model's name in `/v2/models/{name}`.

@@ -65,9 +65,8 @@ struct GRPCRobustnessTests {
         let error = await #expect(throws: RPCError.self) {
           try await stub.modelInfer(GRPCInferenceServiceTests.inferRequest(rows: rows))
         }
-        // grpc-swift-nio-transport 2.9.2 resets the stream of an oversize message (the client
-        // sees UNAVAILABLE) instead of answering RESOURCE_EXHAUSTED; either way it is refused.
-        #expect(error?.code == .resourceExhausted || error?.code == .unavailable)
+        #expect(error?.code == .resourceExhausted)
+        #expect(error?.message.contains("the limit is 4096 (max_message_bytes)") == true)
         let small = try await stub.modelInfer(
           GRPCInferenceServiceTests.inferRequest(rows: Array(rows.prefix(8)))
         )

@@ -91,6 +91,14 @@ class Server:
         self.log.close()
 
 
+@pytest.fixture
+def own_server(bin_dir, repo_root, tmp_path):
+    """A server of the test's own (blue 100 %, green on standby), for tests that stop it."""
+    running = Server(bin_dir, repo_root, tmp_path, "blue = 100\ngreen = 0")
+    yield running
+    running.stop()
+
+
 @pytest.fixture(scope="module")
 def server(bin_dir, repo_root, tmp_path_factory):
     """hotswap serving blue 100 % (v1.0.0) with green (v1.1.0) on standby."""

@@ -2,6 +2,10 @@
 services, the model and the slots; Watch sees a standby slot become SERVING when the saved config
 gives it traffic, and NOT_SERVING again when the traffic is taken away."""
 
+import signal
+import threading
+import time
+
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -56,3 +60,27 @@ def test_watch_follows_saved_config(server, stub):
         assert next(responses).status == NOT_SERVING
     finally:
         responses.cancel()
+
+
+def test_watch_says_not_serving_and_ends_when_the_server_stops(own_server):
+    """An open Watch must not hold the shutdown for the drain timeout (10 s by default): on
+    SIGTERM the server tells every watcher NOT_SERVING, ends the stream with OK and exits."""
+    server = own_server
+    channel = grpc.insecure_channel(server.address)
+    try:
+        responses = health_pb2_grpc.HealthStub(channel).Watch(health_pb2.HealthCheckRequest(service=""), timeout=30)
+        assert next(responses).status == SERVING
+        seen = []
+        reader = threading.Thread(target=lambda: seen.extend(r.status for r in responses), daemon=True)
+        reader.start()
+        started = time.monotonic()
+        server.process.send_signal(signal.SIGTERM)
+        assert server.process.wait(timeout=15) == 0
+        elapsed = time.monotonic() - started
+        reader.join(timeout=5)
+        assert not reader.is_alive(), "the watch stream did not end"
+        assert seen == [NOT_SERVING]
+        assert responses.code() == grpc.StatusCode.OK
+        assert elapsed < 3, f"shutdown took {elapsed:.1f}s with a watch open"
+    finally:
+        channel.close()

@@ -36,10 +36,12 @@ struct HealthServiceHandler: Grpc_Health_V1_Health.ServiceProtocol {
   {
     let service = request.message.service
     let store = environment.store
+    let shutdown = environment.shutdown
     let policy = self.policy
     return StreamingServerResponse { writer in
       // The transport reports a client's cancel through the RPC cancellation handle, not by
-      // cancelling this task, so the stream of changes runs in its own task that either cancels.
+      // cancelling this task, so the stream of changes runs in its own task that either cancels,
+      // and so does the server's shutdown.
       let changes = store.changes()
       let stream = Task {
         var last = policy.status(of: service, in: store.snapshot)
@@ -51,15 +53,27 @@ struct HealthServiceHandler: Grpc_Health_V1_Health.ServiceProtocol {
           try await writer.write(Self.message(now))
         }
       }
-      try await withTaskCancellationHandler {
-        try await withRPCCancellationHandler {
-          try await stream.value
+      let stopOnShutdown = Task {
+        await shutdown.wait()
+        stream.cancel()
+      }
+      defer { stopOnShutdown.cancel() }
+      let result = await withTaskCancellationHandler {
+        await withRPCCancellationHandler {
+          await stream.result
         } onCancelRPC: {
           stream.cancel()
         }
       } onCancel: {
         stream.cancel()
       }
+      if shutdown.isTriggered {
+        // The health protocol's goodbye: every service stops serving, then the stream ends (OK),
+        // so the client looks for another server instead of waiting on this one.
+        try await writer.write(Self.message(.notServing))
+        return [:]
+      }
+      try result.get()
       return [:]
     }
   }
