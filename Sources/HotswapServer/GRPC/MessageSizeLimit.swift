@@ -14,11 +14,13 @@ struct MessageSizeLimit<Inner: ServerTransport>: ServerTransport {
   let inner: Inner
   let limit: Int
 
-  /// The payload limit to give the transport for a configured `limit`: twice as large, so that
-  /// every message between the two gets a proper status instead of a reset.
+  /// The payload limit to give the transport for a configured `limit`: twice as large and at
+  /// least 1 MiB more, so that every message between the two gets a proper status instead of a
+  /// reset.
   static func transportLimit(for limit: Int) -> Int {
     let (doubled, overflow) = limit.multipliedReportingOverflow(by: 2)
-    return overflow ? Int.max : doubled
+    let (padded, overflowToo) = limit.addingReportingOverflow(1 << 20)
+    return overflow || overflowToo ? Int.max : max(doubled, padded)
   }
 
   func configure(context: GRPCServerContext) {

@@ -3,18 +3,24 @@ import NIOHTTP1
 import NIOPosix
 
 /// Serves REST over one HTTP/1.1 keep-alive connection: collects each request's body within the
-/// size limit, routes it, and writes the response. Closes idle connections, answers protocol
-/// garbage with a JSON 400, and finishes the request in flight before closing on shutdown.
-final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
+/// size limit, routes it, and writes the whole response — status line, headers and body — as one
+/// buffer in one write. Requests pipelined behind one still being answered wait their turn, in
+/// order. Closes idle connections, answers protocol garbage with a JSON 400, and finishes the
+/// request in flight before closing on shutdown.
+///
+/// Responses are encoded here rather than by NIO's `HTTPResponseEncoder` and
+/// `HTTPServerPipelineHandler`: every route produces a complete response at once, so one buffer
+/// and one pass down the pipeline replace three parts that each cross four handlers.
+final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
   typealias InboundIn = HTTPServerRequestPart
-  typealias OutboundIn = HTTPServerResponsePart
-  typealias OutboundOut = HTTPServerResponsePart
+  typealias OutboundOut = ByteBuffer
 
   private enum State {
     case idle
     case receiving(HTTPRequestHead, ByteBuffer)
     /// The body exceeded the limit; the 413 was sent, the rest of the request is dropped.
     case discarding
+    /// A response is being computed off the event loop.
     case responding
   }
 
@@ -25,7 +31,10 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
   private var state = State.idle
   private var keepAlive = true
   private var quiescing = false
+  private var closing = false
   private var graceClose: Scheduled<Void>?
+  /// Parts of pipelined requests that arrived while a response was being computed.
+  private var waiting = CircularBuffer<HTTPServerRequestPart>()
 
   init(router: RESTRouter, threadPool: NIOThreadPool, maxBodyBytes: Int, maxHeaderBytes: Int) {
     self.router = router
@@ -35,7 +44,19 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-    switch unwrapInboundIn(data) {
+    let part = unwrapInboundIn(data)
+    if case .responding = state {
+      // Pipelined: this request is answered after the one in flight; read no more until then.
+      waiting.append(part)
+      context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+      return
+    }
+    handle(context: context, part)
+  }
+
+  private func handle(context: ChannelHandlerContext, _ part: HTTPServerRequestPart) {
+    guard !closing else { return }
+    switch part {
     case .head(let head):
       graceClose?.cancel()
       graceClose = nil
@@ -52,11 +73,10 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     case .end:
       switch state {
       case .receiving(let head, let body):
-        state = .responding
         respond(context: context, head: head, body: body)
       case .discarding:
         state = .idle
-        context.close(promise: nil)
+        close(context: context)
       case .idle, .responding:
         break
       }
@@ -77,13 +97,22 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
       write(context: context, version: head.version, response: error.response, headOnly: false)
       return
     }
-    if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > maxBodyBytes {
+    let length = head.headers.first(name: "content-length").flatMap(Int.init)
+    if let length, length > maxBodyBytes {
       rejectBody(context: context, head: head)
       return
     }
-    let capacity = min(head.headers.first(name: "content-length").flatMap(Int.init) ?? 256, maxBodyBytes)
+    if head.version == .http1_1, head.headers.contains(name: "expect") {
+      // curl and others wait for this before sending a large body.
+      if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+        context.writeAndFlush(wrapOutboundOut(Self.continueResponse), promise: nil)
+      }
+    }
+    let capacity = min(length ?? 256, maxBodyBytes)
     state = .receiving(head, context.channel.allocator.buffer(capacity: capacity))
   }
+
+  private static let continueResponse = ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")
 
   private func rejectBody(context: ChannelHandlerContext, head: HTTPRequestHead) {
     state = .discarding
@@ -93,12 +122,14 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
   }
 
   private func respond(context: ChannelHandlerContext, head: HTTPRequestHead, body: ByteBuffer) {
+    state = .idle
     let request = RESTRequest(method: head.method, uri: head.uri, headers: head.headers, body: body)
     let headOnly = head.method == .HEAD
     switch router.route(request) {
     case .response(let response):
-      finish(context: context, version: head.version, response: response, headOnly: headOnly)
+      write(context: context, version: head.version, response: response, headOnly: headOnly)
     case .offload(let work):
+      state = .responding
       let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
       threadPool.runIfActive(eventLoop: context.eventLoop, work).whenComplete { result in
         let (handler, context) = loopBound.value
@@ -107,19 +138,22 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .success(let value): response = value
         case .failure: response = HTTPError(.serviceUnavailable, "the server is shutting down").response
         }
-        handler.finish(context: context, version: head.version, response: response, headOnly: headOnly)
+        handler.state = .idle
+        handler.write(context: context, version: head.version, response: response, headOnly: headOnly)
+        handler.resumeWaiting(context: context)
       }
     }
   }
 
-  private func finish(
-    context: ChannelHandlerContext,
-    version: HTTPVersion,
-    response: RESTResponse,
-    headOnly: Bool
-  ) {
-    state = .idle
-    write(context: context, version: version, response: response, headOnly: headOnly)
+  /// Serves the pipelined requests that waited, then reads again.
+  private func resumeWaiting(context: ChannelHandlerContext) {
+    while let part = waiting.popFirst() {
+      handle(context: context, part)
+      if case .responding = state { return }
+    }
+    guard !closing else { return }
+    context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+    if quiescing, case .idle = state { scheduleGraceClose(context: context) }
   }
 
   private func write(
@@ -128,25 +162,89 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     response: RESTResponse,
     headOnly: Bool
   ) {
+    guard !closing else { return }
     let closeAfter = !keepAlive || quiescing
-    var headers = response.headers
-    headers.replaceOrAdd(name: "Content-Length", value: String(response.body.count))
-    if closeAfter { headers.replaceOrAdd(name: "Connection", value: "close") }
-    let head = HTTPResponseHead(version: version, status: response.status, headers: headers)
-    context.write(wrapOutboundOut(.head(head)), promise: nil)
-    if !headOnly, !response.body.isEmpty {
-      context.write(
-        wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: response.body)))),
-        promise: nil
-      )
-    }
+    let buffer = Self.encode(
+      response,
+      version: version,
+      headOnly: headOnly,
+      connection: closeAfter ? .close : (version == .http1_0 ? .keepAlive : .implicit),
+      allocator: context.channel.allocator
+    )
     if closeAfter {
-      context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+      closing = true
+      waiting.removeAll()
+      context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { _ in
         context.close(promise: nil)
       }
     } else {
-      context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+      context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
+  }
+
+  /// What the response says about the connection.
+  enum ConnectionHeader {
+    /// Nothing: HTTP/1.1 keeps the connection open by default.
+    case implicit
+    case keepAlive
+    case close
+  }
+
+  /// The response as HTTP/1.x bytes. `Content-Length` and `Connection` are set here; the same
+  /// headers in `response.headers` are ignored.
+  static func encode(
+    _ response: RESTResponse,
+    version: HTTPVersion,
+    headOnly: Bool,
+    connection: ConnectionHeader,
+    allocator: ByteBufferAllocator
+  ) -> ByteBuffer {
+    var buffer = allocator.buffer(capacity: 160 + response.headers.count * 40 + response.body.count)
+    if version.major == 1, version.minor == 0 {
+      buffer.writeStaticString("HTTP/1.0 ")
+    } else {
+      buffer.writeStaticString("HTTP/1.1 ")
+    }
+    buffer.writeString(String(response.status.code))  // small strings do not allocate
+    buffer.writeInteger(UInt8(ascii: " "))
+    buffer.writeString(response.status.reasonPhrase)
+    buffer.writeStaticString("\r\n")
+    for (name, value) in response.headers
+    where !Self.isConnectionManaged(name) {
+      buffer.writeString(name)
+      buffer.writeStaticString(": ")
+      buffer.writeString(value)
+      buffer.writeStaticString("\r\n")
+    }
+    buffer.writeStaticString("Content-Length: ")
+    buffer.writeString(String(response.body.count))
+    switch connection {
+    case .implicit: buffer.writeStaticString("\r\n\r\n")
+    case .keepAlive: buffer.writeStaticString("\r\nConnection: keep-alive\r\n\r\n")
+    case .close: buffer.writeStaticString("\r\nConnection: close\r\n\r\n")
+    }
+    if !headOnly { buffer.writeBytes(response.body) }
+    return buffer
+  }
+
+  private static func isConnectionManaged(_ name: String) -> Bool {
+    let utf8 = name.utf8
+    guard utf8.count == 10 || utf8.count == 14 else { return false }
+    return name.lowercased() == "connection" || name.lowercased() == "content-length"
+  }
+
+  private func scheduleGraceClose(context: ChannelHandlerContext) {
+    guard graceClose == nil else { return }
+    let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+    graceClose = context.eventLoop.scheduleTask(in: DrainEvent.idleGrace) {
+      loopBound.value.close(promise: nil)
+    }
+  }
+
+  private func close(context: ChannelHandlerContext) {
+    closing = true
+    waiting.removeAll()
+    context.close(promise: nil)
   }
 
   func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -155,16 +253,11 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
       // is answered with `Connection: close`; an idle connection then closes.
       guard !quiescing else { return }
       quiescing = true
-      if case .idle = state {
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        graceClose = context.eventLoop.scheduleTask(in: DrainEvent.idleGrace) {
-          loopBound.value.close(promise: nil)
-        }
-      }
+      if case .idle = state, waiting.isEmpty { scheduleGraceClose(context: context) }
       return
     }
     if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-      if case .idle = state { context.close(promise: nil) }
+      if case .idle = state, waiting.isEmpty { close(context: context) }
       return
     }
     context.fireUserInboundEventTriggered(event)
@@ -173,6 +266,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
   func channelInactive(context: ChannelHandlerContext) {
     graceClose?.cancel()
     graceClose = nil
+    waiting.removeAll()
     context.fireChannelInactive()
   }
 
@@ -180,7 +274,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     if error is HTTPParserError {
       // Not HTTP: answer once, in JSON, and close.
       if case .responding = state {
-        context.close(promise: nil)
+        close(context: context)
         return
       }
       state = .discarding
@@ -189,6 +283,6 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
       write(context: context, version: .http1_1, response: response, headOnly: false)
       return
     }
-    context.close(promise: nil)
+    close(context: context)
   }
 }

@@ -2,7 +2,9 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// Adds the HTTP/1.1 REST handlers to a connection the sniffer decided is not HTTP/2.
+/// Adds the HTTP/1.1 REST handlers to a connection the sniffer decided is not HTTP/2: NIO's
+/// request decoder (llhttp), the idle timeout, and `HTTP1ConnectionHandler`, which writes
+/// complete responses itself.
 struct HTTP1Pipeline: Sendable {
   let router: RESTRouter
   let threadPool: NIOThreadPool
@@ -12,8 +14,7 @@ struct HTTP1Pipeline: Sendable {
 
   func configure(_ channel: any Channel) throws {
     let operations = channel.pipeline.syncOperations
-    try operations.addHandler(DrainEventTranslator(), position: .first)
-    try operations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false)
+    try operations.addHandler(ByteToMessageHandler(HTTPRequestDecoder(leftOverBytesStrategy: .dropBytes)))
     try operations.addHandler(IdleStateHandler(readTimeout: idleTimeout))
     try operations.addHandler(
       HTTP1ConnectionHandler(
