@@ -18,7 +18,7 @@ final class InotifyHub: Sendable {
   static let shared = InotifyHub()
 
   /// How long the thread waits for more events after draining a burst.
-  static let settleTime = Duration.milliseconds(4)
+  static let settleTime = Duration.milliseconds(2)
   /// The shortest time between two emissions during a burst (an isolated save is still reported
   /// after ``settleTime``).
   static let minimumEmissionInterval = Duration.milliseconds(50)
