@@ -228,9 +228,20 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
   }
 
   private static func isConnectionManaged(_ name: String) -> Bool {
+    equalsIgnoringASCIICase(name, "content-length") || equalsIgnoringASCIICase(name, "connection")
+  }
+
+  /// Compares without allocating; `lowercase` must be lowercase ASCII.
+  private static func equalsIgnoringASCIICase(_ name: String, _ lowercase: StaticString) -> Bool {
     let utf8 = name.utf8
-    guard utf8.count == 10 || utf8.count == 14 else { return false }
-    return name.lowercased() == "connection" || name.lowercased() == "content-length"
+    guard utf8.count == lowercase.utf8CodeUnitCount else { return false }
+    var index = 0
+    for byte in utf8 {
+      let folded = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+      guard folded == lowercase.utf8Start[index] else { return false }
+      index += 1
+    }
+    return true
   }
 
   private func scheduleGraceClose(context: ChannelHandlerContext) {
