@@ -22,12 +22,12 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
       let rest = text[text.index(after: close)...]
       guard rest.hasPrefix(":") else { return nil }
       portText = rest.dropFirst()
-      guard host.contains(":") else { return nil }
+      guard host.contains(":" as Character) else { return nil }
     } else {
       guard let colon = text.lastIndex(of: ":") else { return nil }
       host = text[..<colon]
       portText = text[text.index(after: colon)...]
-      guard !host.contains(":") else { return nil }
+      guard !host.contains(":" as Character) else { return nil }
     }
     guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "/" }) else { return nil }
     guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy(\.isASCIIDigit),
@@ -38,7 +38,7 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
 
   /// `host:port`, with the host in brackets when it is an IPv6 address.
   public var description: String {
-    host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    host.contains(":" as Character) ? "[\(host)]:\(port)" : "\(host):\(port)"
   }
 }
 

@@ -1,5 +1,9 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The append-only history of plan changes: one JSON object per line in `history.jsonl` in the
 /// state directory. `hotswap history` prints it; `hotswap rollback` returns to the config text of
@@ -50,7 +54,7 @@ public final class AuditTrail: Sendable {
   /// Uses `directory/history.jsonl`, creating the directory if needed.
   public init(directory: String) throws {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    path = (directory as NSString).appendingPathComponent("history.jsonl")
+    path = LexicalPath.appending("history.jsonl", to: directory)
   }
 
   /// Appends one entry. Failures to write are reported once through the return value, never thrown
@@ -62,9 +66,9 @@ public final class AuditTrail: Sendable {
     if let user = attributes?[.ownerAccountName] as? String {
       owner = user + ":" + ((attributes?[.groupOwnerAccountName] as? String) ?? "?")
     }
-    let mode = (attributes?[.posixPermissions] as? NSNumber).map { String($0.intValue, radix: 8) }
+    let mode = attributes?.integer(.posixPermissions).map { String($0, radix: 8) }
     let entry = Entry(
-      time: ISO8601DateFormatter().string(from: draft.change.time),
+      time: ISO8601Time.string(from: draft.change.time, fractionalSeconds: false),
       generation: draft.change.generation,
       result: draft.result,
       reason: draft.reason,
@@ -79,7 +83,8 @@ public final class AuditTrail: Sendable {
     return append(entry)
   }
 
-  /// Appends an entry as one line.
+  /// Appends an entry as one line: a single `write` to the file opened with `O_APPEND`, then
+  /// `fsync`. A new file gets mode 0640.
   @discardableResult
   public func append(_ entry: Entry) -> Bool {
     let encoder = JSONEncoder()
@@ -87,23 +92,33 @@ public final class AuditTrail: Sendable {
     guard var line = try? encoder.encode(entry) else { return false }
     line.append(UInt8(ascii: "\n"))
     return lock.withLock { _ in
-      if !FileManager.default.fileExists(atPath: path) {
-        return FileManager.default.createFile(
-          atPath: path,
-          contents: line,
-          attributes: [.posixPermissions: 0o640]
-        )
+      let descriptor = Self.openForAppending(path)
+      guard descriptor >= 0 else { return false }
+      defer { close(descriptor) }
+      let written = line.withUnsafeBytes { bytes in
+        var result: Int
+        repeat {
+          result = write(descriptor, bytes.baseAddress, bytes.count)
+        } while result < 0 && errno == EINTR
+        return result
       }
-      guard let handle = FileHandle(forWritingAtPath: path) else { return false }
-      defer { try? handle.close() }
-      do {
-        try handle.seekToEnd()
-        try handle.write(contentsOf: line)
-        try handle.synchronize()
-        return true
-      } catch {
-        return false
+      return written == line.count && fsync(descriptor) == 0
+    }
+  }
+
+  /// `path` opened to append, created with mode 0640 (whatever the umask) if it does not exist;
+  /// -1 on failure.
+  private static func openForAppending(_ path: String) -> CInt {
+    let flags = O_WRONLY | O_APPEND | O_CLOEXEC
+    while true {
+      let existing = open(path, flags)
+      if existing >= 0 || errno != ENOENT { return existing }
+      let created = open(path, flags | O_CREAT | O_EXCL, 0o640)
+      if created >= 0 {
+        _ = fchmod(created, 0o640)
+        return created
       }
+      if errno != EEXIST { return -1 }
     }
   }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// What `/status`, `/health` and `hotswap status` show about changes to the plan: the last applied

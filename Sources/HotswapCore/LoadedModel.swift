@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import OnnxInference
 
 /// One model file, loaded, checked and warmed up: what a slot holds. Immutable and shared by every

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import OnnxInference
 
 /// Why a model could not be loaded; names the file and the reason.
@@ -39,8 +39,8 @@ public struct ModelLoader: Sendable {
     if let type = attributes[.type] as? FileAttributeType, type != .typeRegular, type != .typeSymbolicLink {
       throw ModelLoadError(path: path, reason: "not a regular file")
     }
-    if let size = attributes[.size] as? NSNumber, size.intValue > maxFileBytes {
-      throw ModelLoadError(path: path, reason: "file is \(size.intValue) bytes; the limit is \(maxFileBytes)")
+    if let size = attributes.integer(.size), size > maxFileBytes {
+      throw ModelLoadError(path: path, reason: "file is \(size) bytes; the limit is \(maxFileBytes)")
     }
     guard let data = FileManager.default.contents(atPath: path) else {
       throw ModelLoadError(path: path, reason: "cannot read model file")
@@ -83,8 +83,7 @@ public struct ModelLoader: Sendable {
 
   /// The name of the folder holding `path` (`models/iris/v1.0.0/model.onnx` → `v1.0.0`).
   static func folderName(of path: String) -> String {
-    let parent = (path as NSString).deletingLastPathComponent
-    let name = (parent as NSString).lastPathComponent
+    let name = LexicalPath.lastComponent(LexicalPath.deletingLastComponent(path))
     return name.isEmpty || name == "/" || name == "." ? "unversioned" : name
   }
 

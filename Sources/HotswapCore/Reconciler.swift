@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HotswapConfig
 import HotswapRouting
 import Logging
@@ -421,16 +421,17 @@ public actor Reconciler {
 
   static func milliseconds(_ duration: Duration) -> String {
     let (seconds, attoseconds) = duration.components
-    return String(format: "%.1f", Double(seconds) * 1000 + Double(attoseconds) / 1e15)
+    return FixedPoint.format(Double(seconds) * 1000 + Double(attoseconds) / 1e15, decimals: 1)
   }
 
   private static func describe(_ error: any Error) -> String {
-    let text = "\(error)"
-    if text.contains("No such file") || text.contains("doesn’t exist") || text.contains("couldn’t be opened")
-    {
-      return "no such file or not readable"
+    if let error = error as? CocoaError {
+      let missing: Set<CocoaError.Code> = [.fileNoSuchFile, .fileReadNoSuchFile]
+      if missing.contains(error.code) || (error.underlying as? POSIXError)?.code == .ENOENT {
+        return "no such file or not readable"
+      }
     }
-    return text
+    return "\(error)"
   }
 }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HotswapConfig
 import HotswapRouting
 import Synchronization

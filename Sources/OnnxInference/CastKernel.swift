@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Runs a compiled Cast. Floats convert to integers by truncation toward zero; NaN and values out
 /// of range become the integer type's minimum (what x86 hardware, and so onnxruntime, produces).
@@ -54,7 +54,7 @@ struct CastKernel: Kernel {
     var numbers: [Double] = []
     numbers.reserveCapacity(v.count)
     for text in v {
-      guard let number = Double(text.trimmingCharacters(in: .whitespaces)) else {
+      guard let number = Double(Self.trimmingWhitespace(text)) else {
         throw OnnxError(.runtimeFailure, "\(label): cannot cast '\(text)' to \(to.rawValue)")
       }
       numbers.append(number)
@@ -79,5 +79,18 @@ struct CastKernel: Kernel {
   static func int32(_ value: Double) -> Int32 {
     guard value.isFinite, value > -2_147_483_649, value < 2_147_483_648 else { return Int32.min }
     return Int32(value)
+  }
+
+  /// `text` without leading and trailing tabs, space separators (Unicode category Zs) and zero
+  /// width spaces: the characters `CharacterSet.whitespaces` holds.
+  static func trimmingWhitespace(_ text: String) -> String {
+    let isBlank = { (scalar: Unicode.Scalar) in
+      scalar == "\t" || scalar == "\u{200B}" || scalar.properties.generalCategory == .spaceSeparator
+    }
+    let scalars = text.unicodeScalars
+    guard let first = scalars.firstIndex(where: { !isBlank($0) }),
+      let last = scalars.lastIndex(where: { !isBlank($0) })
+    else { return "" }
+    return String(scalars[first...last])
   }
 }

@@ -1,4 +1,12 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Builders for Add, Sub, Mul, Div, Where, Relu, Tanh and Sigmoid.
 enum ElementwiseOperators {
@@ -128,8 +136,8 @@ struct UnaryKernel: Kernel {
       data.withUnsafeMutableBufferPointer { buffer in
         switch op {
         case .relu: for i in buffer.indices { buffer[i] = buffer[i] < 0 ? 0 : buffer[i] }
-        case .tanh: for i in buffer.indices { buffer[i] = Foundation.tanh(buffer[i]) }
-        case .sigmoid: for i in buffer.indices { buffer[i] = 1 / (1 + Foundation.exp(-buffer[i])) }
+        case .tanh: for i in buffer.indices { buffer[i] = hyperbolicTangent(buffer[i]) }
+        case .sigmoid: for i in buffer.indices { buffer[i] = 1 / (1 + exponential(-buffer[i])) }
         }
       }
       values[output] = Tensor(validShape: tensor.shape, storage: .double(data))
@@ -138,3 +146,9 @@ struct UnaryKernel: Kernel {
     }
   }
 }
+
+/// The C library's `tanh`, under a name the operator cases do not shadow.
+func hyperbolicTangent(_ value: Double) -> Double { tanh(value) }
+
+/// The C library's `exp`, under a name the operator cases do not shadow.
+func exponential(_ value: Double) -> Double { exp(value) }

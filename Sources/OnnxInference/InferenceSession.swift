@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import OnnxProto
 
 /// A loaded, checked and compiled model. Immutable: any number of threads may call `run` at once.
@@ -30,14 +30,14 @@ public final class InferenceSession: Sendable {
     let data: Data
     do {
       let attributes = try FileManager.default.attributesOfItem(atPath: path)
-      if let size = attributes[.size] as? Int, size > Self.maxModelBytes {
+      if let size = attributes.integer(.size), size > Self.maxModelBytes {
         throw OnnxError(.invalidModel, "model file '\(path)' is larger than \(Self.maxModelBytes) bytes")
       }
       data = try Data(contentsOf: url)
     } catch let error as OnnxError {
       throw error
     } catch {
-      throw OnnxError(.invalidModel, "cannot read model file '\(path)': \(error.localizedDescription)")
+      throw OnnxError(.invalidModel, "cannot read model file '\(path)': \(Self.describe(fileError: error))")
     }
     let folder = url.deletingLastPathComponent().lastPathComponent
     try self.init(bytes: [UInt8](data), fallbackVersion: folder.isEmpty || folder == "/" ? nil : folder)
@@ -134,5 +134,23 @@ public final class InferenceSession: Sendable {
       }
       throw OnnxError(.invalidInput, message)
     }
+  }
+}
+
+extension InferenceSession {
+  /// A file error in the words `localizedDescription` gave it with Foundation.
+  static func describe(fileError error: any Error) -> String {
+    guard let error = error as? CocoaError else { return "\(error)" }
+    let reason: String
+    switch error.code {
+    case .fileNoSuchFile, .fileReadNoSuchFile: reason = "The file doesn’t exist."
+    case .fileReadNoPermission: reason = "You don’t have permission."
+    case .fileReadInvalidFileName: reason = "The file name is invalid."
+    case .fileReadCorruptFile: reason = "The file isn’t in the correct format."
+    case .fileReadTooLarge: reason = "The item is too large."
+    case .fileLocking: reason = "The file couldn’t be locked."
+    default: reason = "(NSCocoaErrorDomain error \(error.code.rawValue).)"
+    }
+    return "The operation could not be completed. " + reason
   }
 }

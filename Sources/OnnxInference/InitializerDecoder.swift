@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import OnnxProto
 
 /// Decodes constant tensors (`TensorProto`) into `Tensor`s, checking every size before use.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import OnnxProto
 
 /// Reads `ModelMetadata` from a model's `metadata_props` and graph.
@@ -46,10 +46,7 @@ enum MetadataReader {
   /// Parses a JSON array of strings, or throws `.invalidModel` naming the key.
   static func stringArray(_ text: String?, key: String) throws(OnnxError) -> [String]? {
     guard let text else { return nil }
-    guard let data = text.data(using: .utf8),
-      let array = try? JSONSerialization.jsonObject(with: data) as? [Any],
-      let strings = array as? [String]
-    else {
+    guard let strings = try? JSONDecoder().decode([String].self, from: Data(text.utf8)) else {
       throw OnnxError(
         .invalidModel,
         "metadata property '\(key)' must be a JSON array of strings, got \(text.prefix(80))"

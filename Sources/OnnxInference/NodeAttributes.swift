@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import OnnxProto
 
 /// The attributes of one node, by name, with typed accessors that check the declared type.

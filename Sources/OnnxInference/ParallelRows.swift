@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import FoundationEssentials
 
 /// Splits the rows of a large batch across the machine's cores.
 enum ParallelRows {

@@ -1,4 +1,12 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The `post_transform` attribute of the ONNX-ML predictors, applied to one row of scores.
 enum PostTransform: String, Sendable {

@@ -1,4 +1,12 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Runs a compiled SVMClassifier (libsvm one-vs-one form, as skl2onnx exports SVC).
 struct SVMClassifierKernel: Kernel {

@@ -1,4 +1,12 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Builders for `ai.onnx.ml` SVMClassifier and SVMRegressor.
 enum SVMOperators {
@@ -155,7 +163,7 @@ struct SVMKernelFunction: Sendable {
       for i in 0..<count { dot += x[i] * y[i] }
       switch kind {
       case .poly: return pow(gamma * dot + coef0, degree)
-      case .sigmoid: return Foundation.tanh(gamma * dot + coef0)
+      case .sigmoid: return hyperbolicTangent(gamma * dot + coef0)
       default: return dot
       }
     }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import HotswapConfig
 import HotswapCore
 
@@ -22,9 +22,9 @@ struct CheckCommand: AsyncParsableCommand {
       for line in report { print("  " + line) }
     case .failure(let failure):
       let errors = failure.messages
-      for error in errors { FileHandle.standardError.write(Data((error + "\n").utf8)) }
-      FileHandle.standardError.write(
-        Data("\(configPath): check failed (\(errors.count) error\(errors.count == 1 ? "" : "s"))\n".utf8)
+      for error in errors { StandardStream.error(error + "\n") }
+      StandardStream.error(
+        "\(configPath): check failed (\(errors.count) error\(errors.count == 1 ? "" : "s"))\n"
       )
       throw ExitCode(1)
     }

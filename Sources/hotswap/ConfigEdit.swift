@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import HotswapConfig
 import HotswapCore
 
@@ -74,11 +74,9 @@ struct ConfigEdit {
     case .applied(let line):
       print("applied by the server at \(url): \(line)")
     case .rejected(let errors):
-      FileHandle.standardError.write(
-        Data(
-          ("the server at \(url) REJECTED the change and keeps serving the last good plan:\n"
-            + errors.joined(separator: "\n") + "\n").utf8
-        )
+      StandardStream.error(
+        "the server at \(url) REJECTED the change and keeps serving the last good plan:\n"
+          + errors.joined(separator: "\n") + "\n"
       )
       throw ExitCode(1)
     case .unreachable(let reason):
@@ -86,9 +84,7 @@ struct ConfigEdit {
         "no running server confirmed it at \(url) (\(reason)); a server started later will serve the new plan"
       )
     case .timedOut:
-      FileHandle.standardError.write(
-        Data("the server at \(url) did not apply the change within \(confirm.timeout) s\n".utf8)
-      )
+      StandardStream.error("the server at \(url) did not apply the change within \(confirm.timeout) s\n")
       throw ExitCode(1)
     }
   }

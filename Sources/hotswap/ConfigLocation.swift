@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import HotswapCore
 
 /// Where the config file and the state directory are, for every subcommand.
 enum ConfigLocation {
@@ -20,9 +21,7 @@ enum ConfigLocation {
   }
 
   static func absolute(_ path: String) -> String {
-    if path.hasPrefix("/") { return (path as NSString).standardizingPath }
-    let joined = (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
-    return (joined as NSString).standardizingPath
+    LexicalPath.absolute(path, in: FileManager.default.currentDirectoryPath)
   }
 
   /// The state directory (history, guard trips): `[server] state_directory`, else
@@ -35,8 +34,6 @@ enum ConfigLocation {
     if let value = environment["STATE_DIRECTORY"], !value.isEmpty {
       return absolute(String(value.split(separator: ":").first ?? Substring(value)))
     }
-    return ((configPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(
-      ".hotswap-state"
-    )
+    return LexicalPath.appending(".hotswap-state", to: LexicalPath.deletingLastComponent(configPath))
   }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import HotswapCore
 
 /// `hotswap history`: the audit trail of applied and rejected changes.

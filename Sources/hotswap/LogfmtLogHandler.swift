@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import HotswapCore
 import Logging
 import Synchronization
 
@@ -37,22 +38,26 @@ struct LogfmtLogHandler: LogHandler {
     }
     line += "\n"
     Self.output.withLock { _ in
-      FileHandle.standardOutput.write(Data(line.utf8))
+      StandardStream.output(line)
     }
   }
 
   static func quote(_ value: String) -> String {
     let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.isNewline }
     guard needsQuotes else { return value }
-    let escaped = value.replacingOccurrences(of: "\\", with: "\\\\")
-      .replacingOccurrences(of: "\"", with: "\\\"")
-      .replacingOccurrences(of: "\n", with: "\\n")
+    var escaped = ""
+    for scalar in value.unicodeScalars {
+      switch scalar {
+      case "\\": escaped += "\\\\"
+      case "\"": escaped += "\\\""
+      case "\n": escaped += "\\n"
+      default: escaped.unicodeScalars.append(scalar)
+      }
+    }
     return "\"\(escaped)\""
   }
 
   private static func timestamp() -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return formatter.string(from: Date())
+    ISO8601Time.string(from: Date(), fractionalSeconds: true)
   }
 }

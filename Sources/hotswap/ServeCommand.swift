@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import HotswapConfig
 import HotswapCore
 import HotswapServer
@@ -60,15 +60,15 @@ struct ServeCommand: AsyncParsableCommand {
     do {
       watcher = try ConfigWatcher(configPath: configPath, logger: logger)
     } catch {
-      FileHandle.standardError.write(Data("hotswap: cannot watch \(configPath): \(error)\n".utf8))
+      StandardStream.error("hotswap: cannot watch \(configPath): \(error)\n")
       throw ExitCode(1)
     }
     guard case .applied = await reconciler.reload(.startup), let settings = await reconciler.serverSettings
     else {
       let errors = state.value.lastError?.errors ?? ["the config could not be applied"]
       watcher.stop()
-      FileHandle.standardError.write(
-        Data(("hotswap: cannot start:\n" + errors.map { "  " + $0 }.joined(separator: "\n") + "\n").utf8)
+      StandardStream.error(
+        "hotswap: cannot start:\n" + errors.map { "  " + $0 }.joined(separator: "\n") + "\n"
       )
       throw ExitCode(1)
     }
@@ -133,7 +133,7 @@ struct ServeCommand: AsyncParsableCommand {
       try await group.run()
     } catch {
       watcher.stop()
-      FileHandle.standardError.write(Data("hotswap: \(error)\n".utf8))
+      StandardStream.error("hotswap: \(error)\n")
       throw ExitCode(1)
     }
     watcher.stop()
@@ -157,7 +157,8 @@ struct ServeCommand: AsyncParsableCommand {
 
   private static func describe(_ binding: ListenBinding) -> String {
     switch binding {
-    case .address(let host, let port): return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    case .address(let host, let port):
+      return host.contains(":" as Character) ? "[\(host)]:\(port)" : "\(host):\(port)"
     case .inheritedSocket(let descriptor): return "the socket passed by systemd (fd \(descriptor))"
     }
   }

@@ -57,7 +57,7 @@ func statusLine(_ store: SnapshotStore) -> String {
 func milliseconds(_ duration: Duration) -> String {
   let (seconds, attoseconds) = duration.components
   let value = Double(seconds) * 1000 + Double(attoseconds) / 1e15
-  return String(format: "%.1f", value)
+  return FixedPoint.format(value, decimals: 1)
 }
 
 /// Why `hotswap serve` stopped with an error, in words an operator can act on.
@@ -68,12 +68,12 @@ enum ServeError: Error, CustomStringConvertible {
     switch self {
     case .listenFailed(let address, let cause):
       let text = "\(cause)"
-      if text.contains("Address already in use") || text.contains("errno: 98") {
+      if text.firstRange(of: "Address already in use") != nil || text.firstRange(of: "errno: 98") != nil {
         return
           "cannot listen on \(address): the address is already in use (is another hotswap or nginx running? "
           + "--listen HOST:PORT picks another)"
       }
-      if text.contains("Permission denied") || text.contains("errno: 13") {
+      if text.firstRange(of: "Permission denied") != nil || text.firstRange(of: "errno: 13") != nil {
         return "cannot listen on \(address): permission denied (ports below 1024 need privileges)"
       }
       return "cannot serve on \(address): \(text)"

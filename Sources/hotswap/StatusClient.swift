@@ -1,9 +1,6 @@
-import Foundation
 import HotswapConfig
-
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import HotswapServer
+import HotswapSystem
 
 /// Talks to a running server's `/status` for `hotswap status` and to confirm edits.
 struct StatusClient {
@@ -16,23 +13,25 @@ struct StatusClient {
     case "0.0.0.0", "": host = "127.0.0.1"
     case "::", "[::]": host = "[::1]"
     default:
-      host = listen.host.contains(":") && !listen.host.hasPrefix("[") ? "[\(listen.host)]" : listen.host
+      host =
+        listen.host.contains(":" as Character) && !listen.host.hasPrefix("[")
+        ? "[\(listen.host)]" : listen.host
     }
     return "http://\(host):\(listen.port)"
   }
 
   /// The `/status` document.
-  func status() async throws -> [String: Any] {
-    guard let url = URL(string: baseURL + "/status") else {
+  func status() async throws -> JSONObject {
+    let response: HTTPGetResponse
+    do {
+      response = try HTTPGet.fetch(baseURL + "/status", timeout: .seconds(2))
+    } catch .invalidURL {
       throw StatusClientError("invalid URL \(baseURL)")
     }
-    var request = URLRequest(url: url)
-    request.timeoutInterval = 2
-    let (data, response) = try await URLSession.shared.data(for: request)
-    guard (response as? HTTPURLResponse)?.statusCode == 200 else {
+    guard response.status == 200 else {
       throw StatusClientError("/status did not answer 200")
     }
-    guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+    guard let object = try JSONParser.parse(response.body).object else {
       throw StatusClientError("/status is not a JSON object")
     }
     return object
@@ -53,13 +52,13 @@ struct StatusClient {
       do {
         let document = try await status()
         reachedOnce = true
-        if let change = document["last_change"] as? [String: Any],
-          change["config_sha256"] as? String == sha256
-        {
-          return .applied("generation \(change["generation"] ?? "?"): \(change["summary"] ?? "")")
+        if let change = document["last_change"]?.object, change["config_sha256"]?.string == sha256 {
+          return .applied(
+            "generation \(change["generation"]?.displayText ?? "?"): \(change["summary"]?.displayText ?? "")"
+          )
         }
-        if let error = document["last_error"] as? [String: Any], error["config_sha256"] as? String == sha256 {
-          return .rejected(error["errors"] as? [String] ?? [])
+        if let error = document["last_error"]?.object, error["config_sha256"]?.string == sha256 {
+          return .rejected(error["errors"]?.stringElements ?? [])
         }
       } catch {
         if !reachedOnce { return .unreachable("\(error)") }

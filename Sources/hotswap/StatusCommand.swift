@@ -1,6 +1,8 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import HotswapConfig
+import HotswapCore
+import HotswapServer
 
 /// `hotswap status`: the live state of a running server, for people.
 struct StatusCommand: AsyncParsableCommand {
@@ -19,16 +21,15 @@ struct StatusCommand: AsyncParsableCommand {
 
   func run() async throws {
     let base = url ?? Self.urlFromConfig(options.path) ?? "http://127.0.0.1:8080"
-    let document: [String: Any]
+    let document: JSONObject
     do {
       document = try await StatusClient(baseURL: base).status()
     } catch {
-      FileHandle.standardError.write(Data("hotswap: no server answered at \(base)/status (\(error))\n".utf8))
+      StandardStream.error("hotswap: no server answered at \(base)/status (\(error))\n")
       throw ExitCode(1)
     }
     if json {
-      let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
-      print(String(decoding: data, as: UTF8.self))
+      print(JSONValue.object(document).prettyPrinted())
       return
     }
     print(StatusText.render(document, url: base))
@@ -44,39 +45,46 @@ struct StatusCommand: AsyncParsableCommand {
 
 /// Renders a `/status` document as text.
 enum StatusText {
-  static func render(_ document: [String: Any], url: String) -> String {
+  static func render(_ document: JSONObject, url: String) -> String {
     var lines: [String] = []
-    let server = document["server"] as? [String: Any] ?? [:]
-    lines.append("hotswap \(server["version"] ?? "?") at \(url), model '\(server["model_name"] ?? "?")'")
-    lines.append("config:     \(document["config_path"] ?? "?")")
-    lines.append("generation: \(document["generation"] ?? "none")")
-    if let sticky = document["sticky_header"] as? String { lines.append("sticky:     \(sticky)") }
+    let server = document["server"]?.object ?? JSONObject()
+    lines.append(
+      "hotswap \(text(server["version"], "?")) at \(url), model '\(text(server["model_name"], "?"))'"
+    )
+    lines.append("config:     \(text(document["config_path"], "?"))")
+    lines.append("generation: \(text(document["generation"], "none"))")
+    if let sticky = document["sticky_header"]?.string { lines.append("sticky:     \(sticky)") }
     lines.append("slots:")
-    for slot in document["slots"] as? [[String: Any]] ?? [] {
-      let share = ((slot["share"] as? Double) ?? 0) * 100
-      let sha = (slot["sha256"] as? String).map { String($0.prefix(12)) } ?? "?"
+    for slot in document["slots"]?.objectElements ?? [] {
+      let share = (slot["share"]?.doubleValue ?? 0) * 100
+      let sha = slot["sha256"]?.string.map { String($0.prefix(12)) } ?? "?"
       lines.append(
-        "  \(pad(slot["name"], 8)) \(String(format: "%5.1f", share)) %  \(pad(slot["version"], 10)) \(slot["model"] ?? "?")  sha256:\(sha)"
+        "  \(pad(slot["name"], 8)) \(FixedPoint.format(share, decimals: 1, width: 5)) %  \(pad(slot["version"], 10)) \(text(slot["model"], "?"))  sha256:\(sha)"
       )
     }
-    if let change = document["last_change"] as? [String: Any] {
+    if let change = document["last_change"]?.object {
       lines.append(
-        "last change: \(change["time"] ?? "?") generation \(change["generation"] ?? "?"): \(change["summary"] ?? "")"
+        "last change: \(text(change["time"], "?")) generation \(text(change["generation"], "?")): \(text(change["summary"], ""))"
       )
     }
-    if let error = document["last_error"] as? [String: Any] {
-      lines.append("LAST ERROR (\(error["time"] ?? "?")); the last good plan keeps serving:")
-      for message in error["errors"] as? [String] ?? [] { lines.append("  " + message) }
+    if let error = document["last_error"]?.object {
+      lines.append("LAST ERROR (\(text(error["time"], "?"))); the last good plan keeps serving:")
+      for message in error["errors"]?.stringElements ?? [] { lines.append("  " + message) }
     } else {
       lines.append("last error: none")
     }
-    if let note = document["restart_required"] as? String { lines.append("RESTART REQUIRED: \(note)") }
+    if let note = document["restart_required"]?.string { lines.append("RESTART REQUIRED: \(note)") }
     lines += deliveryLines(document)
     return lines.joined(separator: "\n")
   }
 
-  private static func pad(_ value: Any?, _ width: Int) -> String {
-    let text = value.map { "\($0)" } ?? "?"
+  /// `value` as the text the document shows for it, `fallback` when the key is absent.
+  static func text(_ value: JSONValue?, _ fallback: String) -> String {
+    value?.displayText ?? fallback
+  }
+
+  private static func pad(_ value: JSONValue?, _ width: Int) -> String {
+    let text = text(value, "?")
     return text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
   }
 }

@@ -1,36 +1,37 @@
-import Foundation
+import HotswapCore
+import HotswapServer
 
 extension StatusText {
   /// The guard and rollout lines of `hotswap status`, plus the live numbers per slot.
-  static func deliveryLines(_ document: [String: Any]) -> [String] {
+  static func deliveryLines(_ document: JSONObject) -> [String] {
     var lines: [String] = []
-    for slot in document["slots"] as? [[String: Any]] ?? [] {
-      guard let stats = slot["stats"] as? [String: Any] else { continue }
-      let rate = (stats["requests_per_second"] as? Double) ?? 0
-      let p99 = (stats["p99_ms"] as? Double).map { String(format: "%.2f ms", $0) } ?? "–"
-      let errors = ((stats["error_rate"] as? Double) ?? 0) * 100
+    for slot in document["slots"]?.objectElements ?? [] {
+      guard let stats = slot["stats"]?.object else { continue }
+      let rate = stats["requests_per_second"]?.doubleValue ?? 0
+      let p99 = stats["p99_ms"]?.doubleValue.map { FixedPoint.format($0, decimals: 2) + " ms" } ?? "–"
+      let errors = (stats["error_rate"]?.doubleValue ?? 0) * 100
       lines.append(
-        "  \(slot["name"] ?? "?"): \(String(format: "%.1f", rate)) req/s, p99 \(p99), errors \(String(format: "%.1f", errors)) % (last 10 s)"
+        "  \(text(slot["name"], "?")): \(FixedPoint.format(rate, decimals: 1)) req/s, p99 \(p99), errors \(FixedPoint.format(errors, decimals: 1)) % (last 10 s)"
       )
     }
-    if let guardState = document["guard"] as? [String: Any] {
-      let state = (guardState["state"] as? String) ?? "?"
+    if let guardState = document["guard"]?.object {
+      let state = guardState["state"]?.string ?? "?"
       lines.append(
-        "guard:      \(state.uppercased() == "TRIPPED" ? "TRIPPED" : state), stable \(guardState["stable"] ?? "–")"
+        "guard:      \(state.uppercased() == "TRIPPED" ? "TRIPPED" : state), stable \(text(guardState["stable"], "–"))"
       )
-      for trip in guardState["trips"] as? [[String: Any]] ?? [] {
+      for trip in guardState["trips"]?.objectElements ?? [] {
         lines.append(
-          "  \(trip["slot"] ?? "?") → \(trip["stable"] ?? "?") at \(trip["time"] ?? "?"): \(trip["reason"] ?? "")"
+          "  \(text(trip["slot"], "?")) → \(text(trip["stable"], "?")) at \(text(trip["time"], "?")): \(text(trip["reason"], ""))"
         )
       }
     } else {
       lines.append("guard:      off")
     }
-    if let rollout = document["rollout"] as? [String: Any] {
+    if let rollout = document["rollout"]?.object {
       var line =
-        "rollout:    \(rollout["slot"] ?? "?") \(rollout["state"] ?? "?"), step \(rollout["step"] ?? "?") of "
-      line += "\(rollout["step_count"] ?? "?") at \(rollout["percent"] ?? "?") %"
-      if let left = rollout["seconds_to_next_step"] as? Double {
+        "rollout:    \(text(rollout["slot"], "?")) \(text(rollout["state"], "?")), step \(text(rollout["step"], "?")) of "
+      line += "\(text(rollout["step_count"], "?")) at \(text(rollout["percent"], "?")) %"
+      if let left = rollout["seconds_to_next_step"]?.doubleValue {
         line += ", next step in \(Int(left.rounded())) s"
       }
       lines.append(line)

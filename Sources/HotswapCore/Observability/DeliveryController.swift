@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HotswapConfig
 import Synchronization
 
@@ -164,8 +164,6 @@ public final class DeliveryController: Sendable {
   }
 
   private static func iso(_ date: Date) -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return formatter.string(from: date)
+    ISO8601Time.string(from: date, fractionalSeconds: true)
   }
 }

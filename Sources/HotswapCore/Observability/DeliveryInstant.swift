@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One moment on both clocks the guard and the rollout need: the wall clock (persisted rollout
 /// times survive a restart) and the monotonic clock (request statistics). Tests inject both.

@@ -1,4 +1,8 @@
-import Foundation
+import FoundationEssentials
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the guard and the rollout decided for one content of the config file, persisted as JSON
 /// in the state directory (`delivery.json`). It is keyed by the file's SHA-256: a restart with the
@@ -34,7 +38,7 @@ public struct DeliveryRecordFile: Sendable {
   /// Uses `directory/delivery.json`, creating the directory if needed.
   public init(directory: String) throws {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    path = (directory as NSString).appendingPathComponent("delivery.json")
+    path = LexicalPath.appending("delivery.json", to: directory)
   }
 
   /// The stored record, nil when there is none or it does not parse.
@@ -43,7 +47,7 @@ public struct DeliveryRecordFile: Sendable {
     let decoder = JSONDecoder()
     decoder.dateDecodingStrategy = .custom { decoder in
       let text = try decoder.singleValueContainer().decode(String.self)
-      guard let date = Self.formatter().date(from: text) else {
+      guard let date = ISO8601Time.date(from: text) else {
         throw DecodingError.dataCorrupted(
           .init(codingPath: decoder.codingPath, debugDescription: "not a time: \(text)")
         )
@@ -61,7 +65,7 @@ public struct DeliveryRecordFile: Sendable {
     // Milliseconds kept: a resumed step keeps its start to the millisecond.
     encoder.dateEncodingStrategy = .custom { date, encoder in
       var container = encoder.singleValueContainer()
-      try container.encode(Self.formatter().string(from: date))
+      try container.encode(ISO8601Time.string(from: date, fractionalSeconds: true))
     }
     guard let data = try? encoder.encode(record) else { return false }
     let temporary = path + ".tmp"
@@ -73,11 +77,5 @@ public struct DeliveryRecordFile: Sendable {
       )
     else { return false }
     return rename(temporary, path) == 0
-  }
-
-  private static func formatter() -> ISO8601DateFormatter {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return formatter
   }
 }

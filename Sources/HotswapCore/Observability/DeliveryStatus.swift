@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HotswapConfig
 
 /// What the guard and the rollout are doing, as `/status`, the metrics and the status page show it.

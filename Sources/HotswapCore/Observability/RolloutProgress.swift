@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Where a stepped rollout stands; persisted in the state directory so a restart resumes it.
 public struct RolloutProgress: Sendable, Equatable, Codable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HotswapConfig
 
 /// The stepped rollout, pure: `[rollout] slot, steps, every` plus the progress so far and the time

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HotswapCore
 
 /// The request observer the server runs with: every request feeds the sliding-window statistics

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HotswapCore
 
 extension StatusDocument {
@@ -41,7 +41,7 @@ extension StatusDocument {
   }
 
   /// The guard: thresholds, roles, trips in force and trips since start.
-  static func writeGuard(_ status: DeliveryStatus, into writer: inout JSONWriter, iso: ISO8601DateFormatter) {
+  static func writeGuard(_ status: DeliveryStatus, into writer: inout JSONWriter) {
     guard let settings = status.guardSettings else {
       writer.null()
       return
@@ -88,8 +88,7 @@ extension StatusDocument {
   }
 
   /// The rollout: slot, steps, current step and share, state, time to the next step.
-  static func writeRollout(_ status: DeliveryStatus, into writer: inout JSONWriter, iso: ISO8601DateFormatter)
-  {
+  static func writeRollout(_ status: DeliveryStatus, into writer: inout JSONWriter) {
     guard let settings = status.rolloutSettings, let progress = status.rollout else {
       writer.null()
       return
@@ -112,9 +111,9 @@ extension StatusDocument {
     writer.key("percent")
     writer.number(status.rolloutPercent ?? 0)
     writer.key("started_at")
-    writer.string(iso.string(from: progress.startedAt))
+    writer.string(iso(progress.startedAt))
     writer.key("next_step_at")
-    if let next = status.nextStepAt { writer.string(iso.string(from: next)) } else { writer.null() }
+    if let next = status.nextStepAt { writer.string(iso(next)) } else { writer.null() }
     writer.key("seconds_to_next_step")
     if let left = status.timeToNextStep { writer.number(left.inSeconds) } else { writer.null() }
     writer.endObject()

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import HotswapCore
 
 extension RESTRouter {
@@ -24,13 +24,11 @@ public struct StatusDocument: Sendable {
   public func write(into writer: inout JSONWriter) {
     let state = environment.state.value
     let snapshot = environment.store.snapshot
-    let iso = ISO8601DateFormatter()
-    iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
     let observability = environment.observer as? ServerObservability
     let now = DeliveryInstant.now
     writer.beginObject()
     writer.key("generated_at")
-    writer.string(iso.string(from: now.wall))
+    writer.string(Self.iso(now.wall))
     writer.key("server")
     writer.beginObject()
     writer.key("version")
@@ -40,7 +38,7 @@ public struct StatusDocument: Sendable {
     writer.key("listen")
     writer.string(environment.settings.listen.description)
     writer.key("started_at")
-    writer.string(iso.string(from: environment.startedAt))
+    writer.string(Self.iso(environment.startedAt))
     writer.key("uptime_seconds")
     writer.number(Date().timeIntervalSince(environment.startedAt))
     writer.endObject()
@@ -67,7 +65,7 @@ public struct StatusDocument: Sendable {
       writer.key("size_bytes")
       writer.integer(Int64(slot.model.fileSize))
       writer.key("loaded_at")
-      writer.string(iso.string(from: slot.model.loadedAt))
+      writer.string(Self.iso(slot.model.loadedAt))
       writer.key("load_ms")
       writer.number(Self.milliseconds(slot.model.loadDuration))
       writer.key("weight")
@@ -87,7 +85,7 @@ public struct StatusDocument: Sendable {
     if let change = state.lastApplied {
       writer.beginObject()
       writer.key("time")
-      writer.string(iso.string(from: change.time))
+      writer.string(Self.iso(change.time))
       writer.key("generation")
       writer.integer(Int64(change.generation))
       writer.key("summary")
@@ -102,7 +100,7 @@ public struct StatusDocument: Sendable {
     if let error = state.lastError {
       writer.beginObject()
       writer.key("time")
-      writer.string(iso.string(from: error.time))
+      writer.string(Self.iso(error.time))
       writer.key("config_sha256")
       if let sha = error.configSHA256 { writer.string(sha) } else { writer.null() }
       writer.key("errors")
@@ -119,9 +117,9 @@ public struct StatusDocument: Sendable {
     writer.key("metrics_enabled")
     writer.bool(observability?.recording ?? false)
     writer.key("guard")
-    Self.writeGuard(delivery, into: &writer, iso: iso)
+    Self.writeGuard(delivery, into: &writer)
     writer.key("rollout")
-    Self.writeRollout(delivery, into: &writer, iso: iso)
+    Self.writeRollout(delivery, into: &writer)
     writer.key("reloads")
     writer.beginObject()
     writer.key("applied")
@@ -130,6 +128,11 @@ public struct StatusDocument: Sendable {
     writer.integer(Int64(state.rejectedCount))
     writer.endObject()
     writer.endObject()
+  }
+
+  /// A time as the document writes it: ISO 8601, UTC, milliseconds.
+  static func iso(_ date: Date) -> String {
+    ISO8601Time.string(from: date, fractionalSeconds: true)
   }
 
   static func milliseconds(_ duration: Duration) -> Double {

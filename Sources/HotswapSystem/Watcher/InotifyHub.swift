@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Logging
 import Synchronization
 
@@ -60,9 +60,19 @@ final class InotifyHub: Sendable {
       return (id, startThread, state.wake)
     }
     if startThread {
-      let thread = Thread { [self] in self.run() }
-      thread.name = "hotswap-inotify"
-      thread.start()
+      let code = DetachedThread.start(name: "hotswap-inotify") { [self] in self.run() }
+      if code != 0 {
+        state.withLock { state in
+          state.threadRunning = false
+          state.subscribers[id] = nil
+          _ = state.syncWatches()
+        }
+        throw WatcherError(
+          code: .initializationFailed,
+          message: "cannot start the watcher thread: \(WatcherError.describe(errno: code))",
+          errno: code
+        )
+      }
     } else {
       wake?.wake()
     }
