@@ -1,3 +1,4 @@
+import Dispatch
 import FoundationEssentials
 import Synchronization
 
@@ -50,6 +51,9 @@ public final class AuditTrail: Sendable {
   /// The history file.
   public let path: String
   private let lock = Mutex(())
+  /// Writes recorded changes in order, off the caller's thread: each ends with an `fsync`, which
+  /// can take tens of milliseconds on a busy disk and must not hold up the next plan change.
+  private let writes = DispatchQueue(label: "hotswap.audit-trail")
 
   /// Uses `directory/history.jsonl`, creating the directory if needed.
   public init(directory: String) throws {
@@ -57,10 +61,9 @@ public final class AuditTrail: Sendable {
     path = LexicalPath.appending("history.jsonl", to: directory)
   }
 
-  /// Appends one entry. Failures to write are reported once through the return value, never thrown
-  /// into the reload path.
-  @discardableResult
-  func record(_ draft: Draft) -> Bool {
+  /// Appends one entry in the background, in order with every other (see `flush()`). The config
+  /// file's owner and mode are read now. Failures to write never reach the reload path.
+  func record(_ draft: Draft) {
     let attributes = try? FileManager.default.attributesOfItem(atPath: draft.configPath)
     var owner: String? = nil
     if let user = attributes?[.ownerAccountName] as? String {
@@ -80,13 +83,22 @@ public final class AuditTrail: Sendable {
       mode: mode,
       config: draft.config
     )
-    return append(entry)
+    writes.async { _ = self.writeLine(entry) }
   }
 
-  /// Appends an entry as one line: a single `write` to the file opened with `O_APPEND`, then
-  /// `fsync`. A new file gets mode 0640.
+  /// Returns once every recorded entry is written.
+  public func flush() {
+    writes.sync {}
+  }
+
+  /// Appends an entry as one line, after the entries recorded before it: a single `write` to the
+  /// file opened with `O_APPEND`, then `fsync`. A new file gets mode 0640.
   @discardableResult
   public func append(_ entry: Entry) -> Bool {
+    writes.sync { writeLine(entry) }
+  }
+
+  private func writeLine(_ entry: Entry) -> Bool {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     guard var line = try? encoder.encode(entry) else { return false }
@@ -122,8 +134,10 @@ public final class AuditTrail: Sendable {
     }
   }
 
-  /// Every entry, oldest first. Lines that do not parse (a torn last line) are skipped.
+  /// Every entry, oldest first, including those still being written. Lines that do not parse (a
+  /// torn last line) are skipped.
   public func entries() -> [Entry] {
+    flush()
     guard let data = FileManager.default.contents(atPath: path) else { return [] }
     let decoder = JSONDecoder()
     return data.split(separator: UInt8(ascii: "\n")).compactMap {

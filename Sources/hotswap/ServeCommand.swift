@@ -133,10 +133,12 @@ struct ServeCommand: AsyncParsableCommand {
       try await group.run()
     } catch {
       watcher.stop()
+      audit?.flush()
       StandardStream.error("hotswap: \(error)\n")
       throw ExitCode(1)
     }
     watcher.stop()
+    audit?.flush()
     logger.info("stopped")
   }
 

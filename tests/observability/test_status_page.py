@@ -8,6 +8,7 @@ import json
 import re
 import shutil
 import subprocess
+import threading
 
 import pytest
 
@@ -56,23 +57,40 @@ def test_chromium_shows_the_numbers_of_status(start_server, repo_root, tmp_path)
     for _ in range(60):
         assert server.predict((5.1, 3.5, 1.4, 0.2))[0] == 200
     # The live numbers cover complete seconds: wait until the requests are in them.
-    wait_until(lambda: sum(s["stats"]["requests"] for s in server.status()["slots"]) == 60, 5, "live numbers")
-    result = subprocess.run(
-        [
-            chromium(),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            f"--user-data-dir={tmp_path / 'chromium'}",
-            "--virtual-time-budget=3000",
-            "--dump-dom",
-            f"http://127.0.0.1:{server.port}/",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    wait_until(lambda: sum(s["stats"]["requests"] for s in server.status()["slots"]) >= 60, 5, "live numbers")
+    # Keep traffic flowing while Chromium starts (which can take longer than the page's 10 s
+    # window on a loaded machine), so the page always draws live numbers.
+    stop = threading.Event()
+    failures = []
+
+    def traffic():
+        while not stop.wait(0.1):
+            if server.predict((5.1, 3.5, 1.4, 0.2))[0] != 200:
+                failures.append("predict failed")
+
+    sender = threading.Thread(target=traffic, daemon=True)
+    sender.start()
+    try:
+        result = subprocess.run(
+            [
+                chromium(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                f"--user-data-dir={tmp_path / 'chromium'}",
+                "--virtual-time-budget=3000",
+                "--dump-dom",
+                f"http://127.0.0.1:{server.port}/",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        stop.set()
+        sender.join(timeout=10)
+    assert failures == []
     assert result.returncode == 0, result.stderr[-2000:]
     dom = result.stdout
     raw = re.search(r'<pre id="raw"[^>]*>(.*?)</pre>', dom, re.S)
@@ -102,6 +120,5 @@ def test_chromium_shows_the_numbers_of_status(start_server, repo_root, tmp_path)
         assert shown[f"slots.{name}.rps"] == f"{stats['requests_per_second']:.1f}"
         p99 = stats["p99_ms"]
         assert shown[f"slots.{name}.p99_ms"] == ("–" if p99 is None else f"{p99:.2f}")
-    # The page ran against live traffic: the requests were in the window it showed (unless
-    # Chromium took longer than the 10 s window to start).
-    assert 0 < sum(s["stats"]["requests"] for s in shown_from["slots"]) <= 60
+    # The page ran against live traffic: requests were in the window it showed.
+    assert sum(s["stats"]["requests"] for s in shown_from["slots"]) > 0
