@@ -1,5 +1,6 @@
 import Dispatch
 import FoundationEssentials
+import OnnxInference
 import Synchronization
 
 #if canImport(Glibc)

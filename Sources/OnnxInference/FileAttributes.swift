@@ -4,7 +4,7 @@ extension Dictionary where Key == FileAttributeKey, Value == Any {
   /// An integer attribute (size, permissions) as `Int`. FoundationEssentials stores these as
   /// unsigned integers, or as `NSNumber` when full Foundation is loaded in the process (a
   /// dependency may load it); the concrete casts below bridge from `NSNumber` too.
-  func integer(_ key: FileAttributeKey) -> Int? {
+  package func integer(_ key: FileAttributeKey) -> Int? {
     let value = self[key]
     if let value = value as? Int { return value }
     if let value = value as? UInt { return Int(exactly: value) }

@@ -48,7 +48,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
     if case .responding = state {
       // Pipelined: this request is answered after the one in flight; read no more until then.
       waiting.append(part)
-      context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+      try? context.channel.syncOptions?.setOption(.autoRead, value: false)
       return
     }
     handle(context: context, part)
@@ -102,11 +102,9 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
       rejectBody(context: context, head: head)
       return
     }
-    if head.version == .http1_1, head.headers.contains(name: "expect") {
-      // curl and others wait for this before sending a large body.
-      if head.headers.first(name: "expect")?.lowercased() == "100-continue" {
-        context.writeAndFlush(wrapOutboundOut(Self.continueResponse), promise: nil)
-      }
+    // curl and others wait for this before sending a large body.
+    if head.version == .http1_1, head.headers.first(name: "expect")?.lowercased() == "100-continue" {
+      context.writeAndFlush(wrapOutboundOut(Self.continueResponse), promise: nil)
     }
     let capacity = min(length ?? 256, maxBodyBytes)
     state = .receiving(head, context.channel.allocator.buffer(capacity: capacity))
@@ -152,7 +150,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
       if case .responding = state { return }
     }
     guard !closing else { return }
-    context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+    try? context.channel.syncOptions?.setOption(.autoRead, value: true)
     if quiescing, case .idle = state { scheduleGraceClose(context: context) }
   }
 

@@ -50,21 +50,15 @@ final class ListenerDrain: Sendable {
   }
 
   /// Marks the server draining and runs `close` once no connection is being set up (now, if none
-  /// is). Returns false if a close is already waiting.
-  fileprivate func closeWhenSettled(_ close: @escaping @Sendable () -> Void) -> Bool {
-    enum Action { case now, wait, already }
-    let action: Action = state.withLock { state in
+  /// is).
+  fileprivate func closeWhenSettled(_ close: @escaping @Sendable () -> Void) {
+    let now: Bool = state.withLock { state in
       state.draining = true
-      if state.closeWhenSettled != nil { return .already }
-      if state.settingUp.isEmpty { return .now }
+      guard !state.settingUp.isEmpty else { return true }
       state.closeWhenSettled = close
-      return .wait
+      return false
     }
-    switch action {
-    case .now: close()
-    case .wait, .already: break
-    }
-    return action != .already
+    if now { close() }
   }
 
   /// Runs the waiting close now (the settle limit ran out).
@@ -117,9 +111,9 @@ final class ListenerDrain: Sendable {
           handler.closeNow(context: context)
         }
       }
-      if drain.closeWhenSettled(finish) {
-        loop.scheduleTask(in: ListenerDrain.settleLimit) { [drain] in drain.forceClose() }
-      }
+      drain.closeWhenSettled(finish)
+      // Does nothing if the close already went through.
+      loop.scheduleTask(in: ListenerDrain.settleLimit) { [drain] in drain.forceClose() }
     }
 
     private func closeNow(context: ChannelHandlerContext) {
