@@ -48,6 +48,23 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
 
+    // MARK: Benchmark references
+    .executableTarget(
+      name: "grpc-reference",
+      dependencies: [
+        "HotswapProtos",
+        .product(name: "GRPCCore", package: "grpc-swift-2"),
+        .product(name: "GRPCNIOTransportHTTP2TransportServices", package: "grpc-swift-nio-transport"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+        .product(name: "NIOHPACK", package: "swift-nio-http2"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      path: "bench/grpc/reference",
+      swiftSettings: swiftSettings
+    ),
+
     // MARK: Pure core
     .target(
       name: "HotswapConfig",

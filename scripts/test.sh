@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 scripts/deps.sh
 
 echo "== format check (swift format lint --strict; generated *.pb.swift / *.grpc.swift excluded)"
-find Sources Tests -name '*.swift' ! -name '*.pb.swift' ! -name '*.grpc.swift' -print0 |
+find Sources Tests bench -name '*.swift' ! -name '*.pb.swift' ! -name '*.grpc.swift' -print0 |
   xargs -0 swift format lint --strict Package.swift
 
 echo "== build (debug, tests included; warnings in our code fail the build)"
@@ -20,8 +20,8 @@ if grep -qE "error:" "$log" && ! grep -q "Build complete" "$log"; then
   echo "build failed" >&2
   exit 1
 fi
-if grep -E "^$PWD/(Sources|Tests)/.*: warning:" "$log" | grep -q .; then
-  echo "the build has warnings in Sources/ or Tests/ (shown above): zero warnings is the rule" >&2
+if grep -E "^$PWD/(Sources|Tests|bench)/.*: warning:" "$log" | grep -q .; then
+  echo "the build has warnings in Sources/, Tests/ or bench/ (shown above): zero warnings is the rule" >&2
   exit 1
 fi
 export HOTSWAP_BIN_DIR

@@ -8,6 +8,12 @@ figure is the median over the rounds. h2load counts HTTP 200 as success, and a g
 an HTTP 200 (the status travels in trailers), so before measuring, the exact request bodies are
 sent once with a real gRPC client (grpcio) and must come back with status OK and a valid answer.
 
+Two reference servers (bench/grpc/reference, the `grpc-reference` product) answer the same Predict
+call with no model behind it, measured in the same rounds: `grpc-swift` is grpc-swift-2 with the
+transport configured as hotswap configures it, so hotswap / grpc-swift is hotswap's own overhead on
+top of the library; `nio-http2` answers each stream synchronously on swift-nio-http2, the cost of
+the HTTP/2 layer alone.
+
 Writes bench/results/grpc.json and prints a table. Target: gRPC >= 70 % of REST's requests/s,
 p99 < 5 ms.
 """
@@ -59,6 +65,28 @@ def model_infer_message() -> bytes:
     tensor.shape.extend([1, 4])
     request.raw_input_contents.append(struct.pack("<4f", *ROW))
     return request.SerializeToString()
+
+
+def check_reference(address: str, predict: bytes) -> None:
+    """The reference servers' Predict answer, with grpcio: status OK, the feature count echoed."""
+    import grpc
+
+    with grpc.insecure_channel(address) as channel:
+        answer = channel.unary_unary("/hotswap.v1.PredictionService/Predict")(predict, timeout=10)
+        if not answer.startswith(b"\x08\x04") or b"reference" not in answer:
+            raise SystemExit(f"reference Predict spot check failed on {address}: {answer!r}")
+
+
+def wait_for_port(port: int, process: subprocess.Popen, name: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise SystemExit(f"{name} did not start listening")
+            time.sleep(0.1)
 
 
 def check_with_real_client(address: str, predict: bytes, infer: bytes) -> None:
@@ -134,6 +162,7 @@ def median_of(results):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bin", help="hotswap binary (default: release build in --scratch-path)")
+    parser.add_argument("--reference-bin", help="grpc-reference binary (default: next to the hotswap binary)")
     parser.add_argument("--scratch-path", default="/tmp/build-grpc", help="swift build scratch path for the release build")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--requests", type=int, default=100_000, help="h2load requests per gRPC run")
@@ -149,11 +178,15 @@ def main() -> None:
             raise SystemExit(f"{tool} is missing: apt-get install -y nghttp2-client wrk")
     binary = args.bin
     if not binary:
-        subprocess.run(
-            ["swift", "build", "-c", "release", "--product", "hotswap", "--scratch-path", args.scratch_path],
-            cwd=REPO, check=True,
-        )
+        for product in ("hotswap", "grpc-reference"):
+            subprocess.run(
+                ["swift", "build", "-c", "release", "--product", product, "--scratch-path", args.scratch_path],
+                cwd=REPO, check=True,
+            )
         binary = str(pathlib.Path(args.scratch_path) / "release" / "hotswap")
+    reference_binary = args.reference_bin or str(pathlib.Path(binary).parent / "grpc-reference")
+    if not pathlib.Path(reference_binary).exists():
+        raise SystemExit(f"{reference_binary} is missing: swift build -c release --product grpc-reference")
 
     work = pathlib.Path(tempfile.mkdtemp(prefix="hotswap-bench-grpc-"))
     models = REPO / "models" / "iris"
@@ -178,7 +211,16 @@ def main() -> None:
         [binary, "serve", "--config", str(config), "--listen", f"127.0.0.1:{port}", "--log-level", "warning"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
+    references = {}
+    for stack in ("grpc-swift", "nio-http2"):
+        reference_port = free_port()
+        references[stack] = (reference_port, subprocess.Popen(
+            [reference_binary, stack, str(reference_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ))
     try:
+        for stack, (reference_port, process) in references.items():
+            wait_for_port(reference_port, process, f"grpc-reference {stack}")
+            check_reference(f"127.0.0.1:{reference_port}", predict_message())
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -191,7 +233,10 @@ def main() -> None:
                 time.sleep(0.1)
         check_with_real_client(f"127.0.0.1:{port}", predict_message(), model_infer_message())
 
-        rounds = {"rest_predict": [], "grpc_predict": [], "grpc_model_infer": []}
+        rounds = {
+            "rest_predict": [], "grpc_predict": [], "grpc_model_infer": [],
+            "reference_grpc_swift_predict": [], "reference_nio_http2_predict": [],
+        }
         for index in range(args.rounds):
             rounds["rest_predict"].append(run_wrk(port, args.seconds, args.rest_connections, lua))
             rounds["grpc_predict"].append(
@@ -200,16 +245,24 @@ def main() -> None:
             rounds["grpc_model_infer"].append(
                 run_h2load(port, "/inference.GRPCInferenceService/ModelInfer", infer_body, args.requests, args.streams,
                            args.grpc_connections, work / f"infer-{index}.log"))
+            for stack, (reference_port, _) in references.items():
+                rounds[f"reference_{stack.replace('-', '_')}_predict"].append(
+                    run_h2load(reference_port, "/hotswap.v1.PredictionService/Predict", predict_body, args.requests,
+                               args.streams, args.grpc_connections, work / f"{stack}-{index}.log"))
         check_with_real_client(f"127.0.0.1:{port}", predict_message(), model_infer_message())
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        for process in [server] + [process for _, process in references.values()]:
+            process.terminate()
+            process.wait(timeout=20)
 
     results = {name: median_of(values) for name, values in rounds.items()}
     rest_rps = results["rest_predict"]["requests_per_second"]
-    for name in ("grpc_predict", "grpc_model_infer"):
+    for name in ("grpc_predict", "grpc_model_infer", "reference_grpc_swift_predict", "reference_nio_http2_predict"):
         results[name]["ratio_to_rest"] = results[name]["requests_per_second"] / rest_rps
         results[name]["meets_target"] = results[name]["ratio_to_rest"] >= 0.7 and results[name]["p99_ms"] < 5
+    bare = results["reference_grpc_swift_predict"]["requests_per_second"]
+    for name in ("grpc_predict", "grpc_model_infer"):
+        results[name]["ratio_to_grpc_swift_reference"] = results[name]["requests_per_second"] / bare
     document = {
         "tool": "bench/grpc/bench_grpc.py",
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -225,13 +278,19 @@ def main() -> None:
     out = pathlib.Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(document, indent=2) + "\n")
-    print(f"{'run':<20}{'req/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'failed':>8}{'vs REST':>9}")
+    print(f"{'run':<30}{'req/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'failed':>8}{'vs REST':>9}")
     for name, result in results.items():
         ratio = result.get("ratio_to_rest")
         print(
-            f"{name:<20}{result['requests_per_second']:>12.0f}{result['p50_ms']:>10.2f}{result['p99_ms']:>10.2f}"
+            f"{name:<30}{result['requests_per_second']:>12.0f}{result['p50_ms']:>10.2f}{result['p99_ms']:>10.2f}"
             f"{result['failed']:>8}{'' if ratio is None else f'{ratio:>8.0%}':>9}"
         )
+    print(
+        f"hotswap gRPC Predict = {results['grpc_predict']['ratio_to_grpc_swift_reference']:.0%} of bare grpc-swift-2 "
+        f"(ModelInfer {results['grpc_model_infer']['ratio_to_grpc_swift_reference']:.0%}); "
+        f"bare grpc-swift-2 = {results['reference_grpc_swift_predict']['ratio_to_rest']:.0%} of REST; "
+        f"swift-nio-http2 reference = {results['reference_nio_http2_predict']['ratio_to_rest']:.0%} of REST"
+    )
     print(f"wrote {out}")
 
 
