@@ -5,36 +5,13 @@ seed's PredictionService stubs generated from proto/hotswap/model.proto with grp
 import http.client
 import importlib
 import pathlib
-import socket
 import subprocess
 import sys
-import time
 
 import pytest
+from process_support import free_port, wait_until
 
 READY_TIMEOUT = 60.0
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(predicate, timeout: float, what: str, interval: float = 0.05):
-    """Polls `predicate` until it returns a truthy value or `timeout` seconds pass."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            value = predicate()
-            if value:
-                return value
-        except (OSError, http.client.HTTPException) as error:
-            last = error
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last error: {last})")
 
 
 def config_text(repo: pathlib.Path, traffic: str) -> str:

@@ -8,33 +8,19 @@ import json
 import os
 import pathlib
 import signal
-import socket
 import subprocess
-import time
+
+import process_support
+from process_support import free_port
 
 SYSTEMD_VARIABLES = {"NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_USEC", "WATCHDOG_PID"}
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_until(predicate, timeout: float, what: str, interval: float = 0.02):
-    """Polls `predicate` until it returns a truthy value or `timeout` seconds pass."""
-    deadline = time.monotonic() + timeout
-    last_error = None
-    while time.monotonic() < deadline:
-        try:
-            value = predicate()
-            if value:
-                return value
-        except (OSError, http.client.HTTPException, ValueError) as error:
-            last_error = error
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last error: {last_error})")
+    """`process_support.wait_until`, polling faster and also retrying half-written JSON."""
+    return process_support.wait_until(
+        predicate, timeout, what, interval, retry_on=process_support.RETRIED_ERRORS + (ValueError,)
+    )
 
 
 def config_text(repo: pathlib.Path, blue: str, green: str, traffic: str, extra: str = "") -> str:

@@ -5,18 +5,11 @@ import http.client
 import json
 import pathlib
 import signal
-import socket
 import subprocess
-import time
+
+from process_support import free_port, wait_until  # noqa: F401 (re-exported to the tests)
 
 READY_TIMEOUT = 60.0
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def http_request(port: int, method: str, path: str, body: bytes | None = None, timeout: float = 10.0):
@@ -32,21 +25,6 @@ def http_request(port: int, method: str, path: str, body: bytes | None = None, t
         return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
     finally:
         conn.close()
-
-
-def wait_until(predicate, timeout: float, what: str, interval: float = 0.05):
-    """Polls `predicate` until it returns a truthy value or `timeout` seconds pass."""
-    deadline = time.monotonic() + timeout
-    last_error = None
-    while time.monotonic() < deadline:
-        try:
-            value = predicate()
-            if value:
-                return value
-        except (OSError, http.client.HTTPException) as error:
-            last_error = error
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last error: {last_error})")
 
 
 def is_ready(port: int) -> bool:
