@@ -78,9 +78,13 @@ enum StatusText {
     return lines.joined(separator: "\n")
   }
 
-  /// `value` as the text the document shows for it, `fallback` when the key is absent.
+  /// `value` as the text the document shows for it, `fallback` when the key is absent or null
+  /// (no generation applied yet, an empty slot's version).
   static func text(_ value: JSONValue?, _ fallback: String) -> String {
-    value?.displayText ?? fallback
+    switch value {
+    case .none, .null?: fallback
+    case .some(let value): value.displayText
+    }
   }
 
   private static func pad(_ value: JSONValue?, _ width: Int) -> String {
