@@ -1,0 +1,30 @@
+"""Smoke test of bench/grpc/bench_grpc.py on the debug build: hotswap and both reference servers
+pass the grpcio spot checks, every run completes without failed requests, the report is whole."""
+
+import json
+import pathlib
+import subprocess
+import sys
+
+
+def test_grpc_bench_script_writes_a_report(repo_root: pathlib.Path, bin_dir: pathlib.Path, tmp_path: pathlib.Path):
+    out = tmp_path / "grpc.json"
+    done = subprocess.run(
+        [sys.executable, str(repo_root / "bench/grpc/bench_grpc.py"), "--bin", str(bin_dir / "hotswap"),
+         "--reference-bin", str(bin_dir / "grpc-reference"), "--rounds", "1", "--requests", "300",
+         "--seconds", "1", "--out", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "of bare grpc-swift-2" in done.stdout
+    results = json.loads(out.read_text())["results"]
+    runs = ["rest_predict", "grpc_predict", "grpc_model_infer", "reference_grpc_swift_predict",
+            "reference_nio_http2_predict"]
+    assert sorted(results) == sorted(runs)
+    for name in runs:
+        assert results[name]["requests_per_second"] > 0, name
+        assert results[name]["failed"] == 0, name
+    for name in runs[1:]:
+        assert results[name]["ratio_to_rest"] > 0
+        assert isinstance(results[name]["meets_target"], bool)
+    assert results["grpc_predict"]["ratio_to_grpc_swift_reference"] > 0
