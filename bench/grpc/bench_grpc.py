@@ -73,20 +73,33 @@ def check_reference(address: str, predict: bytes) -> None:
 
     with grpc.insecure_channel(address) as channel:
         answer = channel.unary_unary("/hotswap.v1.PredictionService/Predict")(predict, timeout=10)
-        if not answer.startswith(b"\x08\x04") or b"reference" not in answer:
+        echoed_count = b"\x08" + bytes([len(ROW)])  # field 1 (prediction), varint: the feature count
+        if not answer.startswith(echoed_count) or b"reference" not in answer:
             raise SystemExit(f"reference Predict spot check failed on {address}: {answer!r}")
 
 
-def wait_for_port(port: int, process: subprocess.Popen, name: str) -> None:
+def wait_ready(process: subprocess.Popen, name: str, probe) -> None:
+    """Polls `probe` (True when ready; OSError counts as not yet) for up to 60 s while `process` runs."""
     deadline = time.monotonic() + 60
     while True:
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
+            if probe():
                 return
         except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise SystemExit(f"{name} did not start listening")
-            time.sleep(0.1)
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise SystemExit(f"{name} did not become ready")
+        time.sleep(0.1)
+
+
+def port_open(port: int) -> bool:
+    with socket.create_connection(("127.0.0.1", port), timeout=1):
+        return True
+
+
+def hotswap_ready(port: int) -> bool:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/v2/health/ready", timeout=1) as response:
+        return response.status == 200
 
 
 def check_with_real_client(address: str, predict: bytes, infer: bytes) -> None:
@@ -219,18 +232,9 @@ def main() -> None:
         ))
     try:
         for stack, (reference_port, process) in references.items():
-            wait_for_port(reference_port, process, f"grpc-reference {stack}")
+            wait_ready(process, f"grpc-reference {stack}", lambda: port_open(reference_port))
             check_reference(f"127.0.0.1:{reference_port}", predict_message())
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/v2/health/ready", timeout=1) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("hotswap did not become ready")
-                time.sleep(0.1)
+        wait_ready(server, "hotswap", lambda: hotswap_ready(port))
         check_with_real_client(f"127.0.0.1:{port}", predict_message(), model_infer_message())
 
         rounds = {

@@ -163,7 +163,8 @@ func serveNIOHTTP2(port: Int) async throws {
 let arguments = CommandLine.arguments
 guard arguments.count == 3, let port = Int(arguments[2]), ["grpc-swift", "nio-http2"].contains(arguments[1])
 else {
-  print("usage: grpc-reference grpc-swift|nio-http2 PORT")
+  let usage = "usage: grpc-reference grpc-swift|nio-http2 PORT\n"
+  _ = usage.withCString { write(STDERR_FILENO, $0, strlen($0)) }
   exit(64)
 }
 if arguments[1] == "grpc-swift" {
