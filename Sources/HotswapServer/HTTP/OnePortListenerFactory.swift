@@ -24,12 +24,14 @@ struct OnePortListenerFactory: HTTP2ServerTransport.ListenerFactory {
     let bootstrap = ServerBootstrap(group: eventLoopGroup)
       .serverChannelOption(.backlog, value: 1024)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+      // No child TCP_NODELAY option: ServerBootstrap sets it on the listener and accepted sockets
+      // inherit it. (`.socketOption(.tcp_nodelay)` would be SOL_SOCKET option 1, SO_DEBUG, which
+      // needs CAP_NET_ADMIN: every unprivileged server died on its first connection.)
       .serverChannelInitializer { channel in
         listenerConfigurator.configure(channel: channel).flatMapThrowing {
           try channel.pipeline.syncOperations.addHandler(drain.makeHandler())
         }
       }
-      .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
       .childChannelInitializer { channel in
         guard limit.acquire() else { return channel.eventLoop.makeFailedFuture(TooManyConnections()) }
         channel.closeFuture.whenComplete { _ in limit.release() }
