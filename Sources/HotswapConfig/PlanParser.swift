@@ -10,6 +10,15 @@ public enum PlanParser {
 
   /// Parses and validates `text`, resolving relative paths against `directory`.
   public static func parse(_ text: String, file: String, directory: String) -> Result<Plan, ConfigErrors> {
+    guard text.utf8.count <= ConfigLimits.maxFileBytes else {
+      let error = ConfigError(
+        file: file,
+        line: nil,
+        message:
+          "the file is \(text.utf8.count) bytes; the limit for a config file is \(ConfigLimits.maxFileBytes) (1 MiB)"
+      )
+      return .failure(ConfigErrors([error]))
+    }
     if let nul = text.utf8.firstIndex(of: 0) {
       let line = text.utf8[..<nul].filter { $0 == UInt8(ascii: "\n") }.count + 1
       let error = ConfigError(
@@ -47,7 +56,7 @@ public enum PlanParser {
       let (left, right) = (lhs.element.line ?? Int.max, rhs.element.line ?? Int.max)
       return left != right ? left < right : lhs.offset < rhs.offset
     }
-    return .failure(ConfigErrors(sorted.map(\.element)))
+    return .failure(ConfigErrors(reporting: sorted.map(\.element), file: file))
   }
 }
 

@@ -66,7 +66,8 @@ extension PlanReader {
       modelPath: FilePath.resolve(model, against: directory),
       configuredModel: model,
       version: version,
-      line: source.line(of: path) ?? 1
+      line: source.line(of: path) ?? 1,
+      modelLine: source.line(of: path + ["model"])
     )
   }
 

@@ -13,12 +13,16 @@ struct TOMLSyntaxChecker {
     let message: String
   }
 
-  private static let maximumDepth = 64
-
   private let bytes: [UInt8]
   private var index = 0
   private var line = 1
+  /// Tables, arrays and inline tables open around the current position (see
+  /// ``ConfigLimits/maxNesting``).
   private var depth = 0
+  /// The parts of the current `[table]` header: keys below it nest that much deeper.
+  private var headerDepth = 0
+  /// Keys and headers seen so far (see ``ConfigLimits/maxKeys``).
+  private var keys = 0
 
   /// The first grammar error in `text`, or `nil` when the text is well-formed TOML.
   static func firstError(in text: String) -> Failure? {
@@ -70,7 +74,9 @@ struct TOMLSyntaxChecker {
     let isArray = peek() == ascii("[")
     if isArray { index += 1 }
     skipSpaces()
-    try key()
+    depth = 0
+    headerDepth = try key()
+    depth = headerDepth
     skipSpaces()
     guard peek() == ascii("]") else {
       throw fail("expected ']' to close the table header, saw \(describeNext())")
@@ -83,25 +89,51 @@ struct TOMLSyntaxChecker {
   }
 
   private mutating func keyValue() throws(Failure) {
-    try key()
+    let outer = depth
+    let parts = try key()
     skipSpaces()
     guard peek() == ascii("=") else { throw fail("expected '=' after the key, saw \(describeNext())") }
     index += 1
     skipSpaces()
+    // The value sits inside the key's dotted tables.
+    depth += parts - 1
     try value()
+    depth = outer
   }
 
-  private mutating func key() throws(Failure) {
+  /// A simple or dotted key; returns its parts. Counts towards ``ConfigLimits/maxKeys`` and
+  /// each part nests one level deeper.
+  private mutating func key() throws(Failure) -> Int {
+    keys += 1
+    guard keys <= ConfigLimits.maxKeys else {
+      throw fail(
+        "the file has more than \(ConfigLimits.maxKeys) keys and table headers; the limit is \(ConfigLimits.maxKeys)"
+      )
+    }
+    var parts = 0
     while true {
+      parts += 1
+      try enter()
       try simpleKey()
       let save = index
       skipSpaces()
       guard peek() == ascii(".") else {
         index = save
-        return
+        depth -= parts
+        return parts
       }
       index += 1
       skipSpaces()
+    }
+  }
+
+  /// One level deeper; fails past ``ConfigLimits/maxNesting``.
+  private mutating func enter() throws(Failure) {
+    depth += 1
+    guard depth <= ConfigLimits.maxNesting else {
+      throw fail(
+        "tables, dotted keys, arrays and inline tables nest more than \(ConfigLimits.maxNesting) levels deep here; the limit is \(ConfigLimits.maxNesting)"
+      )
     }
   }
 
@@ -136,8 +168,7 @@ struct TOMLSyntaxChecker {
   }
 
   private mutating func nested(_ body: (inout Self) throws(Failure) -> Void) throws(Failure) {
-    guard depth < Self.maximumDepth else { throw fail("arrays and inline tables nest too deeply") }
-    depth += 1
+    try enter()
     try body(&self)
     depth -= 1
   }

@@ -36,11 +36,9 @@ struct CheckCommand: AsyncParsableCommand {
 enum PlanCheck {
   /// One line per slot on success; one message per error on failure.
   static func run(configPath: String) -> Result<[String], CheckFailure> {
-    let text: String
-    do {
-      text = try String(contentsOfFile: configPath, encoding: .utf8)
-    } catch {
-      return .failure(CheckFailure(messages: ["\(configPath): cannot read the config file"]))
+    let read = ConfigRead.read(configPath)
+    guard let text = read.text else {
+      return .failure(CheckFailure(messages: read.errors))
     }
     return run(text: text, configPath: configPath)
   }
@@ -55,16 +53,25 @@ enum PlanCheck {
     var lines: [String] = []
     var errors: [String] = []
     let loader = ModelLoader()
+    var loaded: [String: Result<LoadedModel, ModelLoadError>] = [:]
     for slot in plan.slots {
       do {
-        let model = try loader.load(path: slot.modelPath, version: slot.version)
+        // Two slots naming one file load it once, as the server does.
+        let result =
+          loaded[slot.modelPath]
+          ?? Result { () throws(ModelLoadError) in try loader.load(path: slot.modelPath) }
+        loaded[slot.modelPath] = result
+        let base = try result.get()
+        let model = slot.version.map { base.labeled(version: $0) } ?? base
         let share = Int((plan.share(of: slot.name) * 100).rounded())
         lines.append(
           "slot \(slot.name): \(model.version), \(share) % of traffic, \(model.schema.featureCount) features, "
             + "loaded in \(milliseconds(model.loadDuration)) ms (\(slot.configuredModel))"
         )
       } catch {
-        errors.append("\(configPath):\(slot.line): slot '\(slot.name)': model \(error.path): \(error.reason)")
+        errors.append(
+          "\(configPath):\(slot.modelLine): slot '\(slot.name)': model \(error.path): \(error.reason)"
+        )
       }
     }
     return errors.isEmpty ? .success(lines) : .failure(CheckFailure(messages: errors))

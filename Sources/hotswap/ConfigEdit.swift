@@ -24,9 +24,9 @@ struct ConfigEdit {
   init(configPath: String) throws {
     self.configPath = configPath
     do {
-      text = try String(contentsOfFile: configPath, encoding: .utf8)
+      text = try RegularFile.readText(configPath, limit: ConfigLimits.maxFileBytes)
     } catch {
-      throw ValidationError("cannot read \(configPath)")
+      throw ValidationError("cannot read \(configPath): it \(error.reason)")
     }
   }
 
@@ -60,9 +60,9 @@ struct ConfigEdit {
       return
     }
     do {
-      try ConfigEditor.writeAtomically(newText, to: configPath)
+      try AtomicFile.replace(configPath, with: Array(newText.utf8), mode: 0o644, symlinks: .refuse)
     } catch {
-      throw ValidationError("cannot write \(configPath): \(error)")
+      throw ValidationError("cannot write \(configPath): it \(error.reason)")
     }
     print("\(describe): wrote \(configPath)")
     guard !confirm.noWait else { return }

@@ -36,9 +36,7 @@ struct StatusCommand: AsyncParsableCommand {
   }
 
   static func urlFromConfig(_ path: String) -> String? {
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-      let plan = try? PlanParser.parse(text, file: path).get()
-    else { return nil }
+    guard let plan = ConfigRead.read(path).plan else { return nil }
     return StatusClient.defaultURL(for: plan.server.listen)
   }
 }

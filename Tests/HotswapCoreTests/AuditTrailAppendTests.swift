@@ -100,6 +100,6 @@ struct ModelLoaderLimitTests {
     let error = #expect(throws: ModelLoadError.self) {
       try ModelLoader(maxFileBytes: 10).fingerprint(path: path)
     }
-    #expect(error?.reason == "file is 64 bytes; the limit is 10")
+    #expect(error?.reason == "is 64 bytes; the limit is 10 bytes")
   }
 }

@@ -1,9 +1,5 @@
 import FoundationEssentials
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// What the guard and the rollout decided for one content of the config file, persisted as JSON
 /// in the state directory (`delivery.json`). It is keyed by the file's SHA-256: a restart with the
 /// same file resumes it (trips stay in force, the rollout continues), any change to the file
@@ -29,8 +25,9 @@ public struct DeliveryRecord: Sendable, Equatable, Codable {
   }
 }
 
-/// Reads and writes the ``DeliveryRecord`` file; a write replaces the file atomically (temporary
-/// file, then rename), so a crash leaves the old record or the new one, never half of one.
+/// Reads and writes the ``DeliveryRecord`` file; a write replaces the file atomically and durably
+/// (``AtomicFile``: temporary file, `fsync`, rename, directory `fsync`), so a crash leaves the old
+/// record or the new one, never half of one.
 public struct DeliveryRecordFile: Sendable {
   /// The file.
   public let path: String
@@ -41,9 +38,13 @@ public struct DeliveryRecordFile: Sendable {
     path = LexicalPath.appending("delivery.json", to: directory)
   }
 
+  /// The largest record file read: a record holds a few trips and one rollout, a few KiB.
+  static let maxFileBytes = 1 << 20
+
   /// The stored record, nil when there is none or it does not parse.
   public func load() -> DeliveryRecord? {
-    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    guard let bytes = try? RegularFile.read(path, limit: Self.maxFileBytes) else { return nil }
+    let data = Data(bytes)
     let decoder = JSONDecoder()
     decoder.dateDecodingStrategy = .custom { decoder in
       let text = try decoder.singleValueContainer().decode(String.self)
@@ -68,14 +69,11 @@ public struct DeliveryRecordFile: Sendable {
       try container.encode(ISO8601Time.string(from: date, fractionalSeconds: true))
     }
     guard let data = try? encoder.encode(record) else { return false }
-    let temporary = path + ".tmp"
-    guard
-      FileManager.default.createFile(
-        atPath: temporary,
-        contents: data,
-        attributes: [.posixPermissions: 0o640]
-      )
-    else { return false }
-    return rename(temporary, path) == 0
+    do {
+      try AtomicFile.replace(path, with: [UInt8](data), mode: 0o640, symlinks: .replace)
+      return true
+    } catch {
+      return false
+    }
   }
 }

@@ -1,0 +1,58 @@
+import HotswapConfig
+
+/// One read of the config file: its text and SHA-256, and the plan it holds or every problem.
+/// Reading is bounded (``ConfigLimits/maxFileBytes``, checked on the opened file; a FIFO or a
+/// device is named, never opened) and so is parsing, so a read takes milliseconds whatever the
+/// file holds.
+public struct ConfigRead: Sendable {
+  /// The text, nil when the file could not be read.
+  public let text: String?
+  /// SHA-256 of the text, nil when the file could not be read.
+  public let sha256: String?
+  /// The validated plan, or every problem (one when the file could not be read).
+  public let result: Result<Plan, ConfigErrors>
+
+  /// Creates a read from its parts (tests).
+  public init(text: String?, sha256: String?, result: Result<Plan, ConfigErrors>) {
+    self.text = text
+    self.sha256 = sha256
+    self.result = result
+  }
+
+  /// The plan, when the file holds a valid one.
+  public var plan: Plan? { try? result.get() }
+
+  /// Every problem as `file:line: message`; empty for a valid plan.
+  public var errors: [String] {
+    guard case .failure(let errors) = result else { return [] }
+    return errors.errors.map(\.description)
+  }
+
+  /// Reads and parses the config file at `path`. Blocking file I/O: call it off event loops and
+  /// off the reconciler's actor.
+  public static func read(_ path: String) -> ConfigRead {
+    let text: String
+    do {
+      text = try RegularFile.readText(path, limit: ConfigLimits.maxFileBytes)
+    } catch {
+      let problem = ConfigError(
+        file: path,
+        line: nil,
+        message: "cannot read the config file: it \(error.reason)"
+      )
+      return ConfigRead(text: nil, sha256: nil, result: .failure(ConfigErrors([problem])))
+    }
+    let read = ConfigRead(
+      text: text,
+      sha256: SHA256.hexDigest(of: text.utf8),
+      result: PlanParser.parse(text, file: path)
+    )
+    // The TOML library's tree for a large file is freed by now; hand the pages back so a large
+    // config does not leave the process hundreds of MiB larger.
+    if text.utf8.count > largeFileBytes { HeapTrim.releaseFreeMemory() }
+    return read
+  }
+
+  /// The size above which a read returns freed memory to the system.
+  static let largeFileBytes = 64 << 10
+}
