@@ -54,6 +54,8 @@ public actor Reconciler {
   /// Whether a pass loop runs; callers arriving meanwhile wait for its outcome.
   private var running = false
   private var waiting: [CheckedContinuation<Outcome, Never>] = []
+  /// Called on the blocking thread before each model file is read (tests hold a load there).
+  private let beforeModelRead: (@Sendable (String) -> Void)?
   /// A read made before the first pass (`ServeCommand` reads the file once, for the state
   /// directory too); the next pass uses it instead of reading again.
   private var preread: ConfigRead?
@@ -77,6 +79,27 @@ public actor Reconciler {
     self.audit = audit
     self.delivery = delivery
     self.logger = logger
+    self.beforeModelRead = nil
+  }
+
+  /// A reconciler whose model reads first call `beforeModelRead(path)` on the blocking thread.
+  init(
+    configPath: String,
+    store: SnapshotStore,
+    state: DeploymentState,
+    audit: AuditTrail? = nil,
+    logger: Logger,
+    beforeModelRead: @escaping @Sendable (String) -> Void
+  ) {
+    self.configPath = configPath
+    self.store = store
+    self.state = state
+    self.loader = ModelLoader()
+    self.planner = ReconcilePlanner(onlySlot: nil)
+    self.audit = audit
+    self.delivery = nil
+    self.logger = logger
+    self.beforeModelRead = beforeModelRead
   }
 
   /// The plan currently served.
@@ -184,8 +207,12 @@ public actor Reconciler {
     guard !pending.isEmpty else { return (obtained, false) }
     let loader = self.loader
     let requested = pending
+    let hook = beforeModelRead
     let results = await work.run {
-      requested.map { request in (request, Self.obtain(request, with: loader)) }
+      requested.map { request in
+        hook?(request.path)
+        return (request, Self.obtain(request, with: loader))
+      }
     }
     for (request, result) in results {
       obtained[request.path] = result
