@@ -1,4 +1,5 @@
 import FoundationEssentials
+import HotswapConfig
 import HotswapCore
 
 /// Where the config file and the state directory are, for every subcommand.
@@ -22,6 +23,18 @@ enum ConfigLocation {
 
   static func absolute(_ path: String) -> String {
     LexicalPath.absolute(path, in: FileManager.default.currentDirectoryPath)
+  }
+
+  /// The state directory of the config file at `configPath`. Only `[server]` is read, so a file
+  /// broken elsewhere still leads `rollback` and `history` to the server's history — a broken file
+  /// is when they are needed most.
+  static func stateDirectory(forConfigAt configPath: String) -> String {
+    stateDirectory(for: ConfigRead.read(configPath), configPath: configPath)
+  }
+
+  /// The state directory named by a read of the config file (see ``stateDirectory(forConfigAt:)``).
+  static func stateDirectory(for read: ConfigRead, configPath: String) -> String {
+    stateDirectory(configured: read.server(configPath: configPath)?.stateDirectory, configPath: configPath)
   }
 
   /// The state directory (history, guard trips): `[server] state_directory`, else

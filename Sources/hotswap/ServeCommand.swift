@@ -52,10 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
     // Read once: the state directory comes from this read, and the first reload applies it.
     let initial = ConfigRead.read(configPath)
-    let stateDirectory = ConfigLocation.stateDirectory(
-      configured: initial.plan?.server.stateDirectory,
-      configPath: configPath
-    )
+    let stateDirectory = ConfigLocation.stateDirectory(for: initial, configPath: configPath)
     let store = SnapshotStore()
     let state = DeploymentState(configPath: configPath)
     let audit = Self.openAudit(directory: stateDirectory, logger: logger)

@@ -36,8 +36,9 @@ struct StatusCommand: AsyncParsableCommand {
   }
 
   static func urlFromConfig(_ path: String) -> String? {
-    guard let plan = ConfigRead.read(path).plan else { return nil }
-    return StatusClient.defaultURL(for: plan.server.listen)
+    // Only [server]: a file whose traffic or slots are broken still says where the server is.
+    guard let server = ConfigRead.read(path).server(configPath: path) else { return nil }
+    return StatusClient.defaultURL(for: server.listen)
   }
 }
 

@@ -22,6 +22,14 @@ public struct ConfigRead: Sendable {
   /// The plan, when the file holds a valid one.
   public var plan: Plan? { try? result.get() }
 
+  /// The `[server]` settings: the plan's, or — the rest of the file being broken — those of
+  /// `[server]` alone (parsed again, only then), so that a broken file still says where the
+  /// server listens and keeps its state. Nil when the file is unreadable or `[server]` is broken.
+  public func server(configPath: String) -> ServerSettings? {
+    if let plan { return plan.server }
+    return text.flatMap { try? PlanParser.serverSettings($0, file: configPath).get() }
+  }
+
   /// Every problem as `file:line: message`; empty for a valid plan.
   public var errors: [String] {
     guard case .failure(let errors) = result else { return [] }
