@@ -1,5 +1,3 @@
-import TOMLKit
-
 /// Turns the text of `conf/active.toml` into a validated ``Plan``, or every problem in it.
 public enum PlanParser {
   /// Parses and validates `text`; `file` names it in messages and anchors relative model paths
@@ -53,17 +51,18 @@ public enum PlanParser {
       )
       return .failure(ConfigErrors([error]))
     }
-    let source = SourceMap(text)
     let root: TOMLTable
-    do {
-      root = try TOMLTable(string: text)
-    } catch let error as TOMLParseError {
-      let line = error.source.begin.line
-      let message = "TOML syntax error: \(error.description)"
-      return .failure(ConfigErrors([ConfigError(file: file, line: line > 0 ? line : nil, message: message)]))
-    } catch {
-      return .failure(ConfigErrors([ConfigError(file: file, line: nil, message: "cannot parse: \(error)")]))
+    switch TOMLDocument.parse(text) {
+    case .success(let table): root = table
+    case .failure(let failure):
+      let error = ConfigError(
+        file: file,
+        line: failure.line,
+        message: "TOML syntax error: \(failure.message)"
+      )
+      return .failure(ConfigErrors([error]))
     }
+    let source = SourceMap(text)
     var reader = PlanReader(root: root, source: source, file: file, directory: directory)
     let value = body(&reader)
     if let value, reader.errors.isEmpty {
@@ -237,7 +236,7 @@ struct PlanReader {
   }
 
   /// A value as messages show it: `string "90"`, `integer 8080`, `a table`.
-  static func describe(_ value: TOMLValueConvertible) -> String {
+  static func describe(_ value: TOMLValue) -> String {
     switch value.type {
     case .string:
       let text = value.string ?? ""

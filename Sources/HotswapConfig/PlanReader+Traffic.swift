@@ -1,5 +1,3 @@
-import TOMLKit
-
 extension PlanReader {
   /// The slots as read: the valid ones and every name the file declares (valid or not), so that
   /// `[traffic]` does not call a declared but malformed slot unknown.

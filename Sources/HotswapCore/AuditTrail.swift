@@ -116,6 +116,8 @@ public final class AuditTrail: Sendable {
           try AtomicFile.move(path, to: rotatedPath)
         }
         try AtomicFile.append([UInt8](line), to: path, mode: 0o640)
+        // Encoding a large config's entry took as much again in buffers, now free: return them.
+        if line.count >= 64 << 10 { HeapTrim.releaseFreeMemory() }
         return true
       } catch {
         return false

@@ -14,6 +14,11 @@ struct BlockingWork: Sendable {
     queue = DispatchQueue(label: label)
   }
 
+  /// Runs `body` on the queue without waiting for it.
+  func start(_ body: @escaping @Sendable () -> Void) {
+    queue.async(execute: body)
+  }
+
   /// The result of `body`, run on the queue.
   func run<Result: Sendable>(_ body: @escaping @Sendable () -> Result) async -> Result {
     await withCheckedContinuation { continuation in

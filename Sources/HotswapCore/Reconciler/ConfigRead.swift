@@ -50,17 +50,17 @@ public struct ConfigRead: Sendable {
       )
       return ConfigRead(text: nil, sha256: nil, result: .failure(ConfigErrors([problem])))
     }
-    let read = ConfigRead(
+    return ConfigRead(
       text: text,
       sha256: SHA256.hexDigest(of: text.utf8),
       result: PlanParser.parse(text, file: path)
     )
-    // The TOML library's tree for a large file is freed by now; hand the pages back so a large
-    // config does not leave the process hundreds of MiB larger.
-    if text.utf8.count > largeFileBytes { HeapTrim.releaseFreeMemory() }
-    return read
   }
 
-  /// The size above which a read returns freed memory to the system.
+  /// The size from which a config counts as large: after a pass that read one, or replaced one,
+  /// the reconciler hands freed heap pages back (``HeapTrim``).
   static let largeFileBytes = 64 << 10
+
+  /// Whether the text is large (see ``largeFileBytes``).
+  var isLarge: Bool { (text?.utf8.count ?? 0) >= Self.largeFileBytes }
 }

@@ -56,6 +56,8 @@ public actor Reconciler {
   private var waiting: [CheckedContinuation<Outcome, Never>] = []
   /// Called on the blocking thread before each model file is read (tests hold a load there).
   private let beforeModelRead: (@Sendable (String) -> Void)?
+  /// Whether the last pass read a large config (its plan and snapshot are freed by a later pass).
+  private var lastReadWasLarge = false
   /// A read made before the first pass (`ServeCommand` reads the file once, for the state
   /// directory too); the next pass uses it instead of reading again.
   private var preread: ConfigRead?
@@ -166,6 +168,7 @@ public actor Reconciler {
       read = await work.run { ConfigRead.read(path) }
     }
     let pass = ReconcilePlanner.Pass(read: read, configPath: configPath, isStartup: trigger == .startup)
+    defer { releaseMemoryAfterLargeConfigs(read) }
     switch planner.decide(pass) {
     case .unchanged:
       planner.unchanged(pass)
@@ -351,6 +354,16 @@ public actor Reconciler {
       ]
     )
     return .rejected(errors: errors)
+  }
+
+  /// After a pass that read a large config, or replaced one, hands the freed heap pages back:
+  /// glibc keeps them otherwise, and a process that once parsed (and rendered, and recorded) a
+  /// 1 MiB config would stay tens of MiB larger. Runs on the blocking thread, after the pass.
+  private func releaseMemoryAfterLargeConfigs(_ read: ConfigRead) {
+    if read.isLarge || lastReadWasLarge {
+      work.start { HeapTrim.releaseFreeMemory() }
+    }
+    lastReadWasLarge = read.isLarge
   }
 
   private func logLoaded(_ model: LoadedModel, slots: [String]) {

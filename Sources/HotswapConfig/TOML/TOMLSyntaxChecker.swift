@@ -1,11 +1,11 @@
-/// A strict TOML 1.0 grammar check that runs before TOMLKit parses the text.
+/// A strict TOML 1.0 grammar check that runs before ``TOMLDocument`` builds the tree.
 ///
-/// TOMLKit wraps toml++, whose parser *assumes* some grammar preconditions instead of checking
-/// them: on input such as `x = [ } ]` a debug build fails an assertion (the process aborts) and a
-/// release build has undefined behaviour. This checker walks the whole grammar — comments,
-/// headers, keys, all four string forms, numbers, dates, arrays and inline tables — so only
-/// well-formed text reaches toml++, which then adds the semantic checks (duplicate keys, table
-/// redefinitions). Its messages name the line and what was expected.
+/// It walks the whole grammar — comments, headers, keys, all four string forms, numbers, dates,
+/// arrays and inline tables — and the limits (``ConfigLimits``), so the builder only ever sees
+/// well-formed text of bounded size, key count and nesting, and adds the rules grammar cannot
+/// express (duplicate keys, table redefinitions). Its messages name the line and what was
+/// expected. (It was written to guard toml++, which *assumed* grammar preconditions — `x = [ } ]`
+/// failed an assertion — before TOMLDocument replaced it.)
 struct TOMLSyntaxChecker {
   /// The first grammar error: its 1-based line and a reason.
   struct Failure: Error, Equatable {
@@ -422,6 +422,11 @@ extension TOMLSyntaxChecker {
   static func isBare(_ byte: UInt8) -> Bool {
     isDigit(byte) || (byte | 0x20 >= ascii("a") && byte | 0x20 <= ascii("z")) || byte == ascii("_")
       || byte == ascii("-")
+  }
+
+  /// Whether `key` can be written without quotes.
+  static func isBareKey(_ key: String) -> Bool {
+    !key.isEmpty && key.utf8.allSatisfy(isBare)
   }
 
   static func isDigit(_ byte: UInt8) -> Bool { byte >= ascii("0") && byte <= ascii("9") }
