@@ -13,9 +13,9 @@ struct TOMLSyntaxChecker {
     let message: String
   }
 
-  private let bytes: [UInt8]
-  private var index = 0
-  private var line = 1
+  let bytes: [UInt8]
+  var index = 0
+  var line = 1
   /// Tables, arrays and inline tables open around the current position (see
   /// ``ConfigLimits/maxNesting``).
   private var depth = 0
@@ -237,121 +237,9 @@ struct TOMLSyntaxChecker {
 }
 
 extension TOMLSyntaxChecker {
-  // MARK: Strings
-
-  private mutating func basicString() throws(Failure) {
-    index += 1
-    while true {
-      guard let byte = peek(), byte != ascii("\n"), byte != ascii("\r") else {
-        throw fail("unterminated string: add the closing '\"' on the same line")
-      }
-      index += 1
-      switch byte {
-      case ascii("\""): return
-      case ascii("\\"): try escape()
-      default: try checkStringCharacter(byte)
-      }
-    }
-  }
-
-  private mutating func multiLineBasicString() throws(Failure) {
-    index += 3
-    while true {
-      guard let byte = peek() else { throw fail("unterminated multi-line string: add the closing '\"\"\"'") }
-      if starts(with: ascii("\""), count: 3) {
-        index += 3
-        if peek() == ascii("\"") { index += 1 }
-        if peek() == ascii("\"") { index += 1 }
-        return
-      }
-      if byte == ascii("\\") {
-        index += 1
-        try lineEndingBackslashOrEscape()
-      } else if byte == ascii("\n") || byte == ascii("\r") {
-        try newline()
-      } else {
-        index += 1
-        try checkStringCharacter(byte)
-      }
-    }
-  }
-
-  private mutating func lineEndingBackslashOrEscape() throws(Failure) {
-    var probe = index
-    while probe < bytes.count, bytes[probe] == ascii(" ") || bytes[probe] == ascii("\t") { probe += 1 }
-    if probe < bytes.count, bytes[probe] == ascii("\n") || bytes[probe] == ascii("\r") {
-      index = probe
-      return
-    }
-    try escape()
-  }
-
-  private mutating func literalString() throws(Failure) {
-    index += 1
-    while true {
-      guard let byte = peek(), byte != ascii("\n"), byte != ascii("\r") else {
-        throw fail("unterminated string: add the closing \"'\" on the same line")
-      }
-      index += 1
-      if byte == ascii("'") { return }
-      try checkStringCharacter(byte)
-    }
-  }
-
-  private mutating func multiLineLiteralString() throws(Failure) {
-    index += 3
-    while true {
-      guard let byte = peek() else { throw fail("unterminated multi-line string: add the closing \"'''\"") }
-      if starts(with: ascii("'"), count: 3) {
-        index += 3
-        if peek() == ascii("'") { index += 1 }
-        if peek() == ascii("'") { index += 1 }
-        return
-      }
-      if byte == ascii("\n") || byte == ascii("\r") {
-        try newline()
-      } else {
-        index += 1
-        try checkStringCharacter(byte)
-      }
-    }
-  }
-
-  /// Checks the escape after a backslash (already consumed).
-  private mutating func escape() throws(Failure) {
-    guard let byte = peek() else { throw fail("unterminated string") }
-    index += 1
-    switch byte {
-    case ascii("b"), ascii("t"), ascii("n"), ascii("f"), ascii("r"), ascii("\""), ascii("\\"): return
-    case ascii("u"), ascii("U"):
-      let count = byte == ascii("u") ? 4 : 8
-      var scalar: UInt32 = 0
-      for _ in 0..<count {
-        guard let digit = peek(), let value = Self.hexValue(digit) else {
-          throw fail("\\\(Character(UnicodeScalar(byte))) must be followed by \(count) hexadecimal digits")
-        }
-        scalar = scalar &* 16 &+ value
-        index += 1
-      }
-      guard UnicodeScalar(scalar) != nil else {
-        throw fail("\\\(Character(UnicodeScalar(byte))) escape is not a Unicode scalar value")
-      }
-    default:
-      throw fail("invalid escape \\\(describeRaw(byte)) in string; write \\\\ for a backslash")
-    }
-  }
-
-  private func checkStringCharacter(_ byte: UInt8) throws(Failure) {
-    if (byte < 0x20 && byte != ascii("\t")) || byte == 0x7F {
-      throw fail(
-        "control character U+\(String(byte, radix: 16, uppercase: true).leftPadded(to: 4)) in a string; escape it"
-      )
-    }
-  }
-
   // MARK: Whitespace, comments, newlines
 
-  private mutating func skipSpaces() {
+  mutating func skipSpaces() {
     while let byte = peek(), byte == ascii(" ") || byte == ascii("\t") { index += 1 }
   }
 
@@ -376,7 +264,7 @@ extension TOMLSyntaxChecker {
     }
   }
 
-  private mutating func newline() throws(Failure) {
+  mutating func newline() throws(Failure) {
     if peek() == ascii("\r") {
       index += 1
       guard peek() == ascii("\n") else { throw fail("a carriage return must be followed by a line feed") }
@@ -387,15 +275,15 @@ extension TOMLSyntaxChecker {
 
   // MARK: Bytes
 
-  private func peek() -> UInt8? {
+  func peek() -> UInt8? {
     index < bytes.count ? bytes[index] : nil
   }
 
-  private func starts(with byte: UInt8, count: Int) -> Bool {
+  func starts(with byte: UInt8, count: Int) -> Bool {
     index + count <= bytes.count && bytes[index..<(index + count)].allSatisfy { $0 == byte }
   }
 
-  private func fail(_ message: String) -> Failure {
+  func fail(_ message: String) -> Failure {
     Failure(line: line, message: message)
   }
 
@@ -403,7 +291,7 @@ extension TOMLSyntaxChecker {
     peek().map(describe) ?? "the end of the file"
   }
 
-  private func describe(_ byte: UInt8) -> String {
+  func describe(_ byte: UInt8) -> String {
     switch byte {
     case ascii("\n"), ascii("\r"): return "the end of the line"
     case 0x21...0x7E: return "'\(Character(UnicodeScalar(byte)))'"
@@ -414,7 +302,7 @@ extension TOMLSyntaxChecker {
     }
   }
 
-  private func describeRaw(_ byte: UInt8) -> String {
+  func describeRaw(_ byte: UInt8) -> String {
     (0x21...0x7E).contains(byte)
       ? String(Character(UnicodeScalar(byte))) : "(byte 0x\(String(byte, radix: 16)))"
   }
@@ -435,7 +323,7 @@ extension TOMLSyntaxChecker {
     isBare(byte) || byte == ascii("+") || byte == ascii(".") || byte == ascii(":")
   }
 
-  private static func hexValue(_ byte: UInt8) -> UInt32? {
+  static func hexValue(_ byte: UInt8) -> UInt32? {
     switch byte {
     case ascii("0")...ascii("9"): UInt32(byte - ascii("0"))
     case ascii("a")...ascii("f"): UInt32(byte - ascii("a") + 10)
