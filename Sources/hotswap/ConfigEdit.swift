@@ -67,9 +67,12 @@ struct ConfigEdit {
     print("\(describe): wrote \(configPath)")
     guard !confirm.noWait else { return }
     let sha = SHA256.hexDigest(of: Array(newText.utf8))
-    let url =
-      confirm.url ?? (try? currentPlan()).map { StatusClient.defaultURL(for: $0.server.listen) }
-      ?? "http://127.0.0.1:8080"
+    // Where the server listens: [server] of the file as it was (read alone, so a file broken
+    // elsewhere — which is when a rollback is needed — still says it), else of the new text.
+    let server =
+      (try? PlanParser.serverSettings(text, file: configPath).get())
+      ?? (try? PlanParser.serverSettings(newText, file: configPath).get())
+    let url = confirm.url ?? server.map { StatusClient.defaultURL(for: $0.listen) } ?? "http://127.0.0.1:8080"
     switch await StatusClient(baseURL: url).waitForConfig(sha256: sha, timeout: confirm.timeout) {
     case .applied(let line):
       print("applied by the server at \(url): \(line)")
