@@ -36,19 +36,23 @@ struct CheckCommand: AsyncParsableCommand {
 enum PlanCheck {
   /// One line per slot on success; one message per error on failure.
   static func run(configPath: String) -> Result<[String], CheckFailure> {
-    let read = ConfigRead.read(configPath)
-    guard let text = read.text else {
-      return .failure(CheckFailure(messages: read.errors))
-    }
-    return run(text: text, configPath: configPath)
+    check(ConfigRead.read(configPath).result, configPath: configPath)
   }
 
   /// Checks `text` as if it were the content of `configPath`.
   static func run(text: String, configPath: String) -> Result<[String], CheckFailure> {
+    check(PlanParser.parse(text, file: configPath), configPath: configPath)
+  }
+
+  /// Loads every model of a parsed file.
+  private static func check(
+    _ parsed: Result<Plan, ConfigErrors>,
+    configPath: String
+  ) -> Result<[String], CheckFailure> {
     let plan: Plan
-    switch PlanParser.parse(text, file: configPath) {
+    switch parsed {
     case .failure(let errors): return .failure(CheckFailure(messages: errors.errors.map(\.description)))
-    case .success(let parsed): plan = parsed
+    case .success(let valid): plan = valid
     }
     var lines: [String] = []
     var errors: [String] = []

@@ -27,7 +27,7 @@ struct ReconcilePlanner: Sendable {
     case unchanged
     /// The file cannot be read or does not validate.
     case reject([String])
-    /// Obtain these models, then ``settle(_:)``.
+    /// Obtain these models, then settle the pass with them.
     case obtain(Plan, [ModelRequest])
   }
 
