@@ -72,10 +72,15 @@ public final class AuditTrail: Sendable {
   }
 
   /// Appends one entry in the background, in order with every other (see `flush()`). The config
-  /// file's owner and mode are read now. Failures to write never reach the reload path.
+  /// file's owner and mode are read there too (a user lookup reads /etc/passwd: not on the
+  /// reconciler's path). Failures to write never reach the reload path.
   func record(_ draft: Draft) {
+    writes.async { _ = self.writeLine(Self.entry(draft)) }
+  }
+
+  private static func entry(_ draft: Draft) -> Entry {
     let attributes = try? FileAttributes.of(path: draft.configPath)
-    let entry = Entry(
+    return Entry(
       time: ISO8601Time.string(from: draft.change.time, fractionalSeconds: false),
       generation: draft.change.generation,
       result: draft.result,
@@ -88,7 +93,6 @@ public final class AuditTrail: Sendable {
       mode: attributes.map { String($0.permissions, radix: 8) },
       config: draft.config
     )
-    writes.async { _ = self.writeLine(entry) }
   }
 
   /// Returns once every recorded entry is written.

@@ -142,11 +142,13 @@ struct ServeCommand: AsyncParsableCommand {
     } catch {
       watcher.stop()
       audit?.flush()
+      DeliveryRecordFile.flush()
       StandardStream.error("hotswap: \(error)\n")
       throw ExitCode(1)
     }
     watcher.stop()
     audit?.flush()
+    DeliveryRecordFile.flush()
     logger.info("stopped")
   }
 

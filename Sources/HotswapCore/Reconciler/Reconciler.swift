@@ -163,6 +163,10 @@ public actor Reconciler {
     if let preread {
       read = preread
       self.preread = nil
+    } else if let size = try? FileAttributes.of(path: configPath).size, size < ConfigRead.largeFileBytes {
+      // A usual config (a few KiB) reads and parses in well under a millisecond: on the actor,
+      // sparing the two thread hops that a save would otherwise wait for on a busy machine.
+      read = ConfigRead.read(configPath)
     } else {
       let path = configPath
       read = await work.run { ConfigRead.read(path) }
