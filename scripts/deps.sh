@@ -10,6 +10,8 @@ runtime_only=false
 packages=(libinotifytools0-dev curl)
 if ! $runtime_only; then
   packages+=(protobuf-compiler nginx nghttp2-client wrk prometheus chromium python3-venv systemd)
+  # The container suites (tests/deploy): rootful podman with runc, its network stack, debootstrap.
+  packages+=(podman runc netavark aardvark-dns iptables debootstrap)
 fi
 
 need=()
