@@ -35,9 +35,8 @@ FROM docker.io/library/debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libinotifytools0 curl \
  && rm -rf /var/lib/apt/lists/* \
- && groupadd --system --gid 10001 hotswap \
- && useradd --system --uid 10001 --gid 10001 --home-dir /app --no-create-home \
-      --shell /usr/sbin/nologin hotswap \
+ && groupadd --gid 10001 hotswap \
+ && useradd --uid 10001 --gid 10001 --home-dir /app --no-create-home --shell /usr/sbin/nologin hotswap \
  && install -d -o 10001 -g 10001 -m 0750 /app/state
 COPY --from=build /out/hotswap /usr/local/bin/hotswap
 # The bundled plan and models; mount your own over them. Model paths in active.toml are relative

@@ -64,7 +64,7 @@ def served(podman, hotswap_image, repo_root):
         wait_until(lambda: get(port, "/v2/health/ready")[0] == 200, 60, "the container to serve")
         yield Served(podman, name, port, folder)
     finally:
-        podman.run("rm", "-f", "-t", "0", name, check=False)
+        podman.run("rm", "-f", "-v", "-t", "0", name, check=False)
         remove_folder(folder)
 
 
