@@ -69,13 +69,14 @@ def served(podman, hotswap_image, repo_root):
 
 
 def test_image_config_is_what_the_dockerfile_declares(podman, hotswap_image):
-    config = podman.inspect("image", hotswap_image)["Config"]
+    image = podman.inspect("image", hotswap_image)
+    config = image["Config"]
     assert config["User"] == f"{IMAGE_UID}:{IMAGE_UID}"
     assert "8080/tcp" in config["ExposedPorts"]
     assert config["StopSignal"] == "SIGTERM"
     assert config["Entrypoint"] == ["/usr/local/bin/hotswap"]
     # The docker format keeps the HEALTHCHECK (the OCI format would drop it).
-    assert "http://127.0.0.1:8080/v2/health/ready" in " ".join(config["Healthcheck"]["Test"])
+    assert "http://127.0.0.1:8080/v2/health/ready" in " ".join(image["Healthcheck"]["Test"])
 
 
 def test_image_user_has_a_fixed_uid_and_gid(podman, hotswap_image):

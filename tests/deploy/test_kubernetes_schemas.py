@@ -15,7 +15,8 @@ import yaml
 from kubernetes_validate import utils as kubernetes
 
 DIR = "deploy/kubernetes"
-RELEASES = kubernetes.all_versions()[-3:]
+# all_versions() lists each release once per schema flavour (plain, strict).
+RELEASES = sorted(set(kubernetes.all_versions()), key=kubernetes.Version)[-3:]
 # Kinds whose objects live outside namespaces.
 CLUSTER_SCOPED = {"Namespace"}
 
