@@ -107,20 +107,31 @@ def environment() -> dict[str, str]:
     }
 
 
+def _missing_packages() -> list[str]:
+    missing = []
+    for package in PACKAGES:
+        status = subprocess.run(
+            ["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True
+        ).stdout
+        if "install ok installed" not in status:
+            missing.append(package)
+    return missing
+
+
 def _ensure_installed() -> None:
-    missing = [tool for tool in ("podman", "runc") if shutil.which(tool) is None]
+    missing = _missing_packages()
     if not missing:
         return
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     try:
         subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, capture_output=True, timeout=600)
         subprocess.run(
-            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *PACKAGES],
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing],
             check=True, env=env, capture_output=True, timeout=900,
         )
     except (OSError, subprocess.SubprocessError) as error:
         raise PodmanUnavailable(
-            f"{', '.join(missing)} missing and could not be installed ({error}); "
+            f"{' '.join(missing)} missing and could not be installed ({error}); "
             f"install Debian's {' '.join(PACKAGES)} (scripts/deps.sh does)"
         ) from error
 
