@@ -39,7 +39,9 @@ stamp=.venv/.requirements.sha256
 want=$(sha256sum "$req" | cut -d' ' -f1)
 if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "deps: preparing Python venv (.venv) from $req"
-  python3 -m venv .venv
+  # An existing venv is updated in place (it may be a worktree's symlink to a shared one, which
+  # `python3 -m venv` refuses).
+  [ -x .venv/bin/python ] || python3 -m venv .venv
   .venv/bin/pip install -q --disable-pip-version-check -r "$req"
   echo "$want" > "$stamp"
 fi
