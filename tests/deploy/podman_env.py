@@ -3,10 +3,11 @@ files of the test's own (`CONTAINERS_CONF`, `CONTAINERS_STORAGE_CONF`,
 `CONTAINERS_REGISTRIES_CONF`) and an image store under $HOTSWAP_TEST_CACHE that is kept between
 runs. The machine's global podman config and store are never read or changed.
 
-Settings this host needs (measured):
-- `runtime = "runc"`: crun 1.8 refuses this host's hybrid cgroup hierarchy.
-- `default_ulimits` for nofile and nproc at most the runner's own hard limits: podman's defaults
-  are higher, and raising a hard limit needs CAP_SYS_RESOURCE, which the VM does not give root.
+Settings our VMs need (measured; issue #10):
+- `runtime = "runc"`: crun 1.8 refuses their hybrid cgroup hierarchy.
+- `default_ulimits` for nofile and nproc no higher than the runner's own: podman's defaults are
+  higher, and raising a limit needs CAP_SYS_RESOURCE, which the VM does not give root (runc then
+  fails with "error setting rlimit type 6: operation not permitted").
 - `cgroup_manager = "cgroupfs"` and `events_logger = "file"`: PID 1 is not systemd.
 - no registry: short names are refused and nothing is pulled; the base images are local
   stand-ins (stand_in_images.py).
