@@ -26,7 +26,7 @@ from rootfs import bookworm_rootfs, unpack
 # security` needs; nothing else. Neither Swift nor a compiler nor make: what a test needs beyond
 # this comes from a local repository of Debian packages (apt_repository.py).
 BOX_PACKAGES = ("systemd", "systemd-sysv", "dbus")
-CGROUP_ROOTS = (pathlib.Path("/sys/fs/cgroup/unified"), pathlib.Path("/sys/fs/cgroup/systemd"))
+CGROUP = pathlib.Path("/sys/fs/cgroup")
 WORK = pathlib.Path(os.environ.get("HOTSWAP_NSPAWN_WORK", "/var/tmp"))
 
 
@@ -46,6 +46,18 @@ def require_nspawn() -> None:
         raise MachineUnavailable("systemd-nspawn needs root: run the deployment suites as root (CI does)")
 
 
+def cgroup_roots() -> list[pathlib.Path]:
+    """Where nspawn gets its fresh cgroups: the unified and the named systemd hierarchy on a hybrid
+    host (this one), the root on a pure cgroup v2 host."""
+    hybrid = [CGROUP / "unified", CGROUP / "systemd"]
+    roots = [root for root in hybrid if (root / "cgroup.procs").exists()]
+    if roots:
+        return roots
+    if (CGROUP / "cgroup.controllers").exists():
+        return [CGROUP]
+    raise MachineUnavailable(f"no cgroup hierarchy nspawn can use under {CGROUP}")
+
+
 class Machine:
     """One booted machine. `run()` executes inside it (all namespaces), `host()` runs a host
     program in its network namespace. `stop()` powers it off and removes its files."""
@@ -56,7 +68,7 @@ class Machine:
         self.directory = pathlib.Path(tempfile.mkdtemp(prefix=f"hotswap-nspawn-{name}-", dir=WORK))
         self.root = unpack(bookworm_rootfs("box", include=BOX_PACKAGES), self.directory / "root")
         self.log_path = self.directory / "nspawn.log"
-        self.cgroups = [base / self.name for base in CGROUP_ROOTS]
+        self.cgroups = [base / self.name for base in cgroup_roots()]
         for cgroup in self.cgroups:
             cgroup.mkdir()
         binds = [f"--bind-ro={source}:{target}" for source, target in bind_ro]
