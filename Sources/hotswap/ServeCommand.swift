@@ -191,7 +191,9 @@ struct ServeCommand: AsyncParsableCommand {
     let bound = SocketName.bound(to: socket.fileDescriptor)
     logger.info(
       "serving on a socket passed by systemd",
-      metadata: ["listen.fd": "\(socket.fileDescriptor)", "listen.socket": "\(bound?.description ?? "unknown")"]
+      metadata: [
+        "listen.fd": "\(socket.fileDescriptor)", "listen.socket": "\(bound?.description ?? "unknown")",
+      ]
     )
     if let bound, !bound.serves(host: configured.host, port: configured.port) {
       warnListenDiffers(configured: configured, fromOption: override != nil, bound: bound, logger: logger)

@@ -32,7 +32,9 @@ struct SocketNameTests {
 
   @Test("agreement", arguments: cases)
   func agreement(_ testCase: Case) {
-    #expect(testCase.bound.serves(host: testCase.configured.host, port: testCase.configured.port) == testCase.agrees)
+    #expect(
+      testCase.bound.serves(host: testCase.configured.host, port: testCase.configured.port) == testCase.agrees
+    )
   }
 
   @Test("getsockname of real IPv4 and IPv6 listeners")

@@ -26,19 +26,20 @@ public struct SocketName: Sendable, Equatable, CustomStringConvertible {
       $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fileDescriptor, $0, &length) }
     }
     guard result == 0 else { return nil }
-    return withUnsafePointer(to: &storage) { pointer -> SocketName? in
-      switch CInt(storage.ss_family) {
+    let family = CInt(storage.ss_family)
+    return withUnsafePointer(to: storage) { pointer -> SocketName? in
+      switch family {
       case AF_INET:
         return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { address in
           var raw = address.pointee.sin_addr
-          return numeric(AF_INET, &raw).map { SocketName(host: $0, port: Int(UInt16(bigEndian: address.pointee.sin_port))) }
+          let port = Int(UInt16(bigEndian: address.pointee.sin_port))
+          return numeric(AF_INET, &raw).map { SocketName(host: $0, port: port) }
         }
       case AF_INET6:
         return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { address in
           var raw = address.pointee.sin6_addr
-          return numeric(AF_INET6, &raw).map {
-            SocketName(host: $0, port: Int(UInt16(bigEndian: address.pointee.sin6_port)))
-          }
+          let port = Int(UInt16(bigEndian: address.pointee.sin6_port))
+          return numeric(AF_INET6, &raw).map { SocketName(host: $0, port: port) }
         }
       default:
         return nil
@@ -47,8 +48,9 @@ public struct SocketName: Sendable, Equatable, CustomStringConvertible {
   }
 
   private static func numeric<Address>(_ family: CInt, _ address: inout Address) -> String? {
-    var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
-    let done = withUnsafePointer(to: &address) { inet_ntop(family, $0, &buffer, socklen_t(buffer.count)) }
+    let capacity = Int(INET6_ADDRSTRLEN) + 1
+    var buffer = [CChar](repeating: 0, count: capacity)
+    let done = withUnsafePointer(to: &address) { inet_ntop(family, $0, &buffer, socklen_t(capacity)) }
     guard done != nil else { return nil }
     return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
