@@ -84,8 +84,13 @@ class Machine:
             command, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             env=dict(os.environ, SYSTEMD_NSPAWN_UNIFIED_HIERARCHY="1"),
         )
-        self.leader = self._wait_for_leader(timeout=30)
-        self._wait_until_booted(timeout=90)
+        self.leader = 0
+        try:
+            self.leader = self._wait_for_leader(timeout=30)
+            self._wait_until_booted(timeout=90)
+        except BaseException:
+            self.stop()
+            raise
 
     # -- lifecycle -------------------------------------------------------------------------------
 
@@ -126,6 +131,8 @@ class Machine:
         and removes the machine's files and cgroups."""
         if self.nspawn.poll() is None:
             try:
+                if not self.leader:
+                    raise ProcessLookupError
                 os.kill(self.leader, signal.SIGRTMIN + 3)
                 self.nspawn.wait(timeout=60)
             except (ProcessLookupError, subprocess.TimeoutExpired):

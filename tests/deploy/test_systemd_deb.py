@@ -15,7 +15,7 @@ import sys
 import pytest
 
 import apt_repository
-from nspawn import Machine
+from nspawn import Machine, MachineUnavailable
 from systemd_box import Box
 
 pytestmark = pytest.mark.slow
@@ -30,7 +30,10 @@ JOURNAL_PROBLEMS = re.compile(
 
 @pytest.fixture(scope="module")
 def box(hotswap_deb, hotswap_upgrade_deb):
-    machine = Machine("deb")
+    try:
+        machine = Machine("deb")
+    except MachineUnavailable as error:
+        pytest.fail(f"no systemd machine on this host: {error}", pytrace=False)
     try:
         apt_repository.fill(machine.root, [str(hotswap_deb)])
         for deb in (hotswap_deb, hotswap_upgrade_deb):

@@ -15,7 +15,7 @@ import pytest
 import apt_repository
 import hotswap_release
 from hotswap_release import REPO
-from nspawn import Machine
+from nspawn import Machine, MachineUnavailable
 from systemd_box import Box
 
 pytestmark = pytest.mark.slow
@@ -27,14 +27,15 @@ def box(release_binary, hotswap_deb):
         ["dpkg-deb", "-f", str(hotswap_deb), "Depends"], capture_output=True, text=True, check=True
     ).stdout
     libraries = [entry.split()[0] for entry in re.split(r",\s*", depends.strip()) if entry.split()[0] != "adduser"]
-    machine = Machine(
-        "make-install",
-        bind_ro=(
-            (str(REPO), "/srv/hotswap-src"),
-            (str(release_binary.parent), "/srv/hotswap-bin"),
-            (str(hotswap_release.manpage().parent), "/srv/hotswap-man"),
-        ),
+    binds = (
+        (str(REPO), "/srv/hotswap-src"),
+        (str(release_binary.parent), "/srv/hotswap-bin"),
+        (str(hotswap_release.manpage().parent), "/srv/hotswap-man"),
     )
+    try:
+        machine = Machine("make-install", bind_ro=binds)
+    except MachineUnavailable as error:
+        pytest.fail(f"no systemd machine on this host: {error}", pytrace=False)
     try:
         apt_repository.fill(machine.root, ["make", *libraries])
         machine.run(["apt-get", "-q", "update"], timeout=120)
