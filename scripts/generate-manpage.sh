@@ -18,5 +18,5 @@ tool="$(swift build --package-path "$parser" --scratch-path .build/manual-tool -
 date=$(dpkg-parsechangelog -l packaging/deb/changelog -S Date 2>/dev/null | xargs -I{} date -u -d {} +%Y-%m-%d || true)
 mkdir -p "$output"
 "$tool" "$binary" --output-directory "$output" ${date:+--date "$date"} \
-  --authors "Hotswap maintainers<hotswap@localhost>"
+  --authors "Hotswap maintainers<hotswap@example.org>"
 test -s "$output/hotswap.1" || { echo "generate-manpage: $output/hotswap.1 was not written" >&2; exit 1; }
