@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import pathlib
+import re
 import signal
 import subprocess
 
@@ -112,16 +113,18 @@ class ClientLoop:
         self.box = box
 
     def wait_for_ok(self, count: int, timeout: float = 60) -> None:
-        """Waits until the server has answered `count` more requests (the loop reports only at the
-        end, so this polls the per-slot request counts of /status)."""
+        """Waits until the running server process has answered `count` more requests (the loop
+        reports only at the end, so this reads the server's `predict_requests_total` counters; a
+        restarted server counts from 0, so call this again after a restart)."""
         start = self._served()
         self.box.machine.wait_for(lambda: self._served() - start >= count, timeout, f"{count} answered requests")
 
     def _served(self) -> int:
-        try:
-            return int(sum(slot.get("stats", {}).get("requests", 0) for slot in self.box.status()["slots"]))
-        except (AssertionError, ValueError):
+        code, text = self.box.http("GET", "/metrics")
+        if code != 200:
             return 0
+        values = re.findall(r"^predict_requests_total\{[^}]*\} (\d+(?:\.\d+)?)", text, re.M)
+        return int(sum(float(value) for value in values))
 
     def finish(self) -> dict:
         if self.result is None:

@@ -113,7 +113,9 @@ def test_saved_config_is_applied_by_rename_and_in_place(box):
     box.wait_for_shares({"blue": 0.5, "green": 0.5})
     shown = box.hotswap("status").stdout
     assert re.search(r"blue\b.*50\.0 %", shown) and re.search(r"green\b.*50\.0 %", shown), shown
-    assert "generation 3" in box.service("StatusText")
+    box.machine.wait_for(
+        lambda: "blue=50% (v1.0.0) green=50% (v1.1.0)" in box.service("StatusText"), 10, "systemd's STATUS= to follow"
+    )
 
 
 def test_reload_goes_through_reloading_to_ready(box):
