@@ -210,14 +210,12 @@ struct ServeCommand: AsyncParsableCommand {
     logger: Logger
   ) {
     let source = fromOption ? "--listen" : "[server] listen"
+    let hint =
+      "make them agree: \(source) = \"\(bound)\", or ListenStream= in hotswap.socket (systemctl edit hotswap.socket);"
+      + " hotswap status and switch look for the server at [server] listen"
     logger.warning(
       "\(source) differs from the socket systemd passed; serving on the passed socket",
-      metadata: [
-        "listen.configured": "\(configured)", "listen.socket": "\(bound)",
-        "hint":
-          "make them agree: \(source) = \"\(bound)\", or ListenStream= in hotswap.socket (systemctl edit hotswap.socket);"
-          + " hotswap status and switch look for the server at [server] listen",
-      ]
+      metadata: ["listen.configured": "\(configured)", "listen.socket": "\(bound)", "hint": .string(hint)]
     )
   }
 }
