@@ -19,11 +19,19 @@ SYSTEMD_VARIABLES = {"NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAME
 
 
 @pytest.fixture
-def service_dir():
-    """A folder the service user owns (config, state, sockets); removed at the end."""
+def tmp_path():
+    """Each test's folder belongs to the service user, who runs the servers: the configs, models
+    and sockets a test puts there must be readable by it (pytest's own tmp folders are root's and
+    0700). Removed at the end."""
     path = service_directory("hotswap-packaging-")
     yield path
     shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def service_dir(tmp_path):
+    """The service user's folder (the test's tmp_path): config, state, sockets."""
+    return tmp_path
 
 
 @pytest.fixture
