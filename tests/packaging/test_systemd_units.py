@@ -49,7 +49,7 @@ def one(unit, section, key):
         ("Type", "notify"),
         ("NotifyAccess", "main"),
         ("Restart", "on-failure"),
-        ("ExecReload", "/bin/kill -HUP $MAINPID"),
+        ("ExecReload", '/bin/sh -c "kill -HUP ${MAINPID}"'),
         ("StateDirectory", "hotswap"),
         ("ProtectSystem", "strict"),
         ("NoNewPrivileges", "yes"),
