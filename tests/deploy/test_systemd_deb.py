@@ -8,6 +8,7 @@ file order on one machine (each leaves the service running for the next)."""
 from __future__ import annotations
 
 import json
+import pathlib
 import re
 import subprocess
 import sys
@@ -224,6 +225,9 @@ def test_online_security_exposure_is_at_most_1_5(box):
 
 
 def test_listen_that_differs_from_the_socket_is_a_warning(box):
+    # The suite restarts the service more often than StartLimitBurst= allows a minute; an
+    # operator's occasional restart never gets there.
+    box.machine.systemctl("reset-failed", "hotswap.service")
     original = box.config()
     box.write_config(original.replace('listen = "127.0.0.1:8080"', 'listen = "0.0.0.0:8080"'), in_place=False)
     cursor = box.machine.cursor()
@@ -234,15 +238,30 @@ def test_listen_that_differs_from_the_socket_is_a_warning(box):
     assert 'listen.configured=0.0.0.0:8080' in journal and "listen.socket=127.0.0.1:8080" in journal
     listen = box.status()["server"]["listen"]
     box.write_config(original, in_place=False)
+    box.machine.systemctl("reset-failed", "hotswap.service")
     box.machine.systemctl("restart", "hotswap.service")
     box.wait_active()
     if listen != "127.0.0.1:8080":
         pytest.xfail(f"/status shows the configured {listen}, not the bound address: the grpc engineer's getsockname fix")
 
 
+# libdispatch's message when it cannot give a worker thread nice -4. LimitNICE=-4 in the unit
+# allows that; a host without CAP_SYS_RESOURCE (these VMs) cannot raise the limit for anyone, so
+# there, and only there, the message is expected.
+DISPATCH_NICE = "Failed to set thread priority for worker thread"
+
+
 def test_the_journal_shows_no_permission_seccomp_or_setup_error(box):
     journal = box.machine.run(["journalctl", "--no-pager", "-o", "cat", "-u", "hotswap.service", "-u", "hotswap.socket"]).stdout
     problems = [line for line in journal.splitlines() if JOURNAL_PROBLEMS.search(line)]
+    limits = box.machine.run(["cat", f"/proc/{box.main_pid()}/limits"]).stdout
+    nice_limit = re.search(r"^Max nice priority\s+(\d+)", limits, re.M).group(1)
+    if nice_limit == "0":
+        host_limit = pathlib.Path("/proc/self/limits").read_text()
+        assert re.search(r"^Max nice priority\s+0\s+0", host_limit, re.M), "LimitNICE=-4 was not applied"
+        problems = [line for line in problems if not line.startswith(DISPATCH_NICE)]
+    else:
+        assert nice_limit == "24", limits
     assert not problems, "\n".join(problems)
     kernel = box.machine.run(["journalctl", "--no-pager", "-k", "-o", "cat"], check=False).stdout
     assert "hotswap" not in kernel, kernel[-2000:]
