@@ -221,6 +221,7 @@ def test_online_security_exposure_is_at_most_1_5(box):
     out = box.machine.run(["systemd-analyze", "security", "--no-pager", "hotswap.service"], check=False)
     match = re.search(r"Overall exposure level for hotswap\.service: (\d+\.\d+)", out.stdout + out.stderr)
     assert match, out.stdout + out.stderr
+    print(f"systemd-analyze security (online): {match.group(1)}")
     assert float(match.group(1)) <= 1.5, out.stdout
 
 
