@@ -5,6 +5,7 @@ import re
 import subprocess
 
 import pytest
+from process_support import as_service_user
 
 TARGETS = [
     "build", "run", "test", "test-deploy", "bench", "bench-quick", "models", "man", "deb", "install", "format", "lint",
@@ -92,8 +93,9 @@ def test_installed_config_passes_check(repo_root, tmp_path, bin_dir):
     (tmp_path / "check.toml").write_text(
         config.replace('"/usr/local/share/hotswap/models/', f'"{root}/usr/local/share/hotswap/models/')
     )
+    # As the service user, as the unit's ExecStartPre runs it.
     out = subprocess.run(
-        [str(root / "usr/local/bin/hotswap"), "check", str(tmp_path / "check.toml")],
+        as_service_user([str(root / "usr/local/bin/hotswap"), "check", str(tmp_path / "check.toml")]),
         capture_output=True,
         text=True,
         timeout=120,
