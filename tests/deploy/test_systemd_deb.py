@@ -19,7 +19,8 @@ import apt_repository
 from nspawn import Machine, MachineUnavailable
 from systemd_box import Box
 
-pytestmark = pytest.mark.slow
+# The first test also waits for a cold debootstrap (minutes on a loaded machine).
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
 CONFIG = "/etc/hotswap/active.toml"
 JOURNAL_PROBLEMS = re.compile(

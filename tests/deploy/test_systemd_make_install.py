@@ -18,7 +18,8 @@ from hotswap_release import REPO
 from nspawn import Machine, MachineUnavailable
 from systemd_box import Box
 
-pytestmark = pytest.mark.slow
+# The first test also waits for a cold debootstrap (minutes on a loaded machine).
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
 
 @pytest.fixture(scope="module")
