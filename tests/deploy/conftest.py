@@ -27,8 +27,10 @@ def release_binary():
 
 @pytest.fixture(scope="session")
 def hotswap_deb(release_binary):
-    """hotswap_<changelog version>_<arch>.deb, made by scripts/build-deb.sh."""
-    return _or_fail(hotswap_release.deb, "make deb")
+    """hotswap_<changelog version>_<arch>.deb, made by scripts/build-deb.sh; this run's packages
+    are removed at the end of the session."""
+    yield _or_fail(hotswap_release.deb, "make deb")
+    hotswap_release.cleanup()
 
 
 @pytest.fixture(scope="session")

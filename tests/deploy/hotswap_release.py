@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import os
 import pathlib
+import shutil
 import subprocess
 import tempfile
 
@@ -69,6 +70,15 @@ def deb(version: str | None = None) -> pathlib.Path:
         env["DEB_VERSION"] = version
     out = _run(["scripts/build-deb.sh"], f"scripts/build-deb.sh {version or ''}", env=env)
     return pathlib.Path(out.strip().splitlines()[-1]).resolve()
+
+
+def cleanup() -> None:
+    """Removes this run's man page and packages, if any were made."""
+    if workspace.cache_info().currsize:
+        shutil.rmtree(workspace(), ignore_errors=True)
+        workspace.cache_clear()
+        manpage.cache_clear()
+        deb.cache_clear()
 
 
 def upgrade_deb() -> pathlib.Path:
