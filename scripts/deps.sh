@@ -10,8 +10,11 @@ runtime_only=false
 packages=(libinotifytools0-dev curl)
 if ! $runtime_only; then
   packages+=(protobuf-compiler nginx nghttp2-client wrk prometheus chromium python3-venv systemd)
-  # The container suites (tests/deploy): rootful podman with runc, its network stack, debootstrap.
-  packages+=(podman runc netavark aardvark-dns iptables debootstrap)
+  # The deployment suites: a real systemd in nspawn on a debootstrap rootfs, the .deb (dpkg-dev,
+  # lintian, binutils' strip and readelf), `ss` for the socket's backlog.
+  packages+=(systemd-container debootstrap dpkg-dev lintian binutils iproute2)
+  # The container suites (tests/deploy): rootful podman with runc and its network stack.
+  packages+=(podman runc netavark aardvark-dns iptables)
 fi
 
 need=()
