@@ -23,7 +23,6 @@ import os
 import pathlib
 import resource
 import shlex
-import shutil
 import subprocess
 import sys
 

@@ -18,7 +18,6 @@ import threading
 import pytest
 
 from compose_project import copy_project
-from process_support import free_port
 
 # The script needs only coreutils, curl, awk and sed; no virtualenv, so no podman-compose but the
 # system's.
