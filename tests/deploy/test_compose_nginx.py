@@ -144,6 +144,9 @@ def prometheus(project, path, **query):
 
 def test_monitoring_profile_scrapes_every_hotswap_process(project):
     project.compose("--profile", "monitoring", "up", "-d", "prometheus")
+    # Prometheus answers 503 until its storage is open.
+    port = project.port("PROMETHEUS_PORT")
+    wait_until(lambda: get(port, "/-/ready")[0] == 200, 60, "Prometheus to be ready")
 
     def targets():
         active = prometheus(project, "targets")["activeTargets"]
