@@ -84,7 +84,7 @@ def main() -> int:
         script.write_text(PREDICT_LUA)
         port = free_port()
         config = root / "active.toml"
-        config.write_text(config_text(port, 100, 0) + "\n[prediction_log]\nsample = 0\n")
+        config.write_text(config_text(port, 100, 0) + "\n[prediction_log]\nsample = 0.5\n")  # not one of SETTINGS
         proc, _ = start_hotswap(binary, config, root / "state")
         try:
             wait_http(port, "/health", time.monotonic() + 30)
