@@ -24,7 +24,7 @@ struct StatusClient {
   func status() async throws -> JSONObject {
     let response: HTTPGetResponse
     do {
-      response = try HTTPGet.fetch(baseURL + "/status", timeout: .seconds(2))
+      response = try await HTTPGet.fetch(baseURL + "/status", timeout: .seconds(2))
     } catch .invalidURL {
       throw StatusClientError("invalid URL \(baseURL)")
     }
