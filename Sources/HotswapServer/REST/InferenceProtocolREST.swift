@@ -1,4 +1,5 @@
 import HotswapCore
+import HotswapJSON
 import NIOHTTP1
 
 /// Open Inference Protocol (v2) over REST: `/v2`, `/v2/health/live|ready`,
