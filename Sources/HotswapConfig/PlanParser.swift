@@ -70,7 +70,7 @@ public enum PlanParser {
 
 /// Walks the parsed TOML tree, checking every key and value and collecting every problem.
 struct PlanReader {
-  static let topLevelKeys = ["server", "slots", "traffic", "active", "guard", "rollout"]
+  static let topLevelKeys = ["server", "slots", "traffic", "active", "guard", "rollout", "shadow"]
 
   let root: TOMLTable
   let source: SourceMap
@@ -92,6 +92,7 @@ struct PlanReader {
     let traffic = readTraffic(slots: slots)
     let guardSettings = readGuard()
     let rollout = readRollout(slots: slots)
+    let shadow = readShadow(slots: slots, weights: traffic?.weights)
     guard errors.isEmpty, let server, let slots = slots?.valid, let traffic else { return nil }
     return Plan(
       server: server,
@@ -99,7 +100,8 @@ struct PlanReader {
       weights: traffic.weights,
       stickyHeader: traffic.stickyHeader,
       guardSettings: guardSettings ?? nil,
-      rollout: rollout ?? nil
+      rollout: rollout ?? nil,
+      shadow: shadow ?? nil
     )
   }
 
@@ -141,7 +143,7 @@ struct PlanReader {
       if path.isEmpty, isTable {
         let hint =
           suggestion.map { " (did you mean [\($0)]?)" }
-          ?? "; known tables: [server], [slots.<name>], [traffic], [guard], [rollout]"
+          ?? "; known tables: [server], [slots.<name>], [traffic], [guard], [rollout], [shadow]"
         fail(keyPath, "unknown table [\(key)]\(hint)")
       } else if key == "active", !path.isEmpty {
         fail(
