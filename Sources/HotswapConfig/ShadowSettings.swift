@@ -5,7 +5,7 @@ public struct ShadowSettings: Sendable, Equatable {
   /// The most disagreements `record` may keep (each entry holds one input row and both outputs).
   public static let maxRecord = 1000
   /// The largest `queue` (copies waiting to run on the shadow).
-  public static let maxQueue = 65536
+  public static let maxQueue = 16384
 
   /// The slot that shadows (`slot`); declared in `[slots]`.
   public let slot: String

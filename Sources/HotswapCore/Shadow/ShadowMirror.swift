@@ -29,6 +29,7 @@ public final class ShadowMirror: Sendable {
   public let sample: DisagreementSample
   let stateFile: ShadowStateFile?
   let logger: Logger
+  private let observer: (any ShadowObserver)?
   let lane = AtomicLazyReference<ShadowLane>()
   let depth = Atomic<Int>(0)
   let queuedBytes = Atomic<Int>(0)
@@ -41,9 +42,15 @@ public final class ShadowMirror: Sendable {
   private let state = Mutex(State())
 
   /// Creates a mirror keeping its files in `stateDirectory` (nil: nothing survives a restart and
-  /// no disagreement is written).
-  public init(stateDirectory: String?, statistics: ShadowStatistics = ShadowStatistics(), logger: Logger) {
+  /// no disagreement is written); `observer` hears of every copy run (the metrics).
+  public init(
+    stateDirectory: String?,
+    statistics: ShadowStatistics = ShadowStatistics(),
+    observer: (any ShadowObserver)? = nil,
+    logger: Logger
+  ) {
     self.statistics = statistics
+    self.observer = observer
     self.logger = logger
     var file: ShadowStateFile? = nil
     if let stateDirectory { file = try? ShadowStateFile(directory: stateDirectory) }
@@ -128,8 +135,11 @@ public final class ShadowMirror: Sendable {
     switch outcome {
     case .failed(let message):
       statistics.recordError(message)
+      observer?.shadowFailed(slot: job.shadow.name)
     case .compared(let rows):
-      statistics.recordCompared(rows.map(\.comparison), shadow: elapsed, live: job.liveLatency)
+      let comparisons = rows.map(\.comparison)
+      statistics.recordCompared(comparisons, shadow: elapsed, live: job.liveLatency)
+      observer?.shadowCompared(slot: job.shadow.name, comparisons: comparisons, duration: elapsed)
       if job.settings.record > 0 {
         for row in rows where !row.comparison.agrees {
           sample.add(DisagreementRecord(job: job, row: row))

@@ -15,6 +15,7 @@ public final class ShadowStatistics: Sendable {
     var total = ShadowSummary()
     var lastError: String?
     var lastErrorAt: Date?
+    var droppedSinceStart = 0
   }
 
   private let origin: ContinuousClock.Instant
@@ -121,6 +122,16 @@ public final class ShadowStatistics: Sendable {
     guard drops > 0 else { return }
     state.window.update(second: second) { $0.dropped += drops }
     state.total.dropped += drops
+    state.droppedSinceStart += drops
+  }
+
+  /// Copies dropped since the process started, whatever the shadow (for the metrics' counter).
+  public var droppedSinceStart: Int {
+    let second = self.second(of: .now)
+    return state.withLock { state in
+      fold(&state, second: second)
+      return state.droppedSinceStart
+    }
   }
 
   private func second(of instant: ContinuousClock.Instant) -> Int64 {
