@@ -1,3 +1,4 @@
+import FoundationEssentials
 import HotswapCore
 import NIOHTTP1
 
@@ -22,17 +23,43 @@ extension RESTRouter {
     let decoded = try decoder.decode(body)
     let observer = environment.observer
     let generation = snapshot.generation
-    if decoded.rows.count > Self.inlineRowLimit {
-      return .offload { Self.runPrediction(decoded, on: slot, generation: generation, observer: observer) }
+    // INTERIM (until the prediction tap lands): hand the served prediction to the shadow.
+    let pinned = request.headers.first(name: "x-hotswap-slot") != nil
+    let mirror = (environment.observer as? ServerObservability)?.shadow
+    let shadowSlot = mirror?.shadowSlot(for: snapshot, answeredBy: slot.name, pinned: pinned)
+    let served: @Sendable ([Prediction], Duration) -> Void = { predictions, latency in
+      guard let mirror, let shadowSlot, let settings = snapshot.plan.shadow else { return }
+      mirror.offer(
+        ShadowJob(
+          shadow: shadowSlot,
+          settings: settings,
+          live: slot.model,
+          liveSlot: slot.name,
+          wireProtocol: "rest",
+          endpoint: "predict",
+          input: .rows(decoded.rows),
+          liveOutput: .predictions(predictions),
+          liveLatency: latency,
+          servedAt: Date()
+        )
+      )
     }
-    return .response(Self.runPrediction(decoded, on: slot, generation: generation, observer: observer))
+    if decoded.rows.count > Self.inlineRowLimit {
+      return .offload {
+        Self.runPrediction(decoded, on: slot, generation: generation, observer: observer, served: served)
+      }
+    }
+    return .response(
+      Self.runPrediction(decoded, on: slot, generation: generation, observer: observer, served: served)
+    )
   }
 
   static func runPrediction(
     _ body: PredictRequestBody,
     on slot: ServingSlot,
     generation: UInt64,
-    observer: any RequestObserver
+    observer: any RequestObserver,
+    served: @Sendable ([Prediction], Duration) -> Void = { _, _ in }
   )
     -> RESTResponse
   {
@@ -66,6 +93,7 @@ extension RESTRouter {
         duration: ContinuousClock.now - start
       )
     )
+    served(predictions, ContinuousClock.now - start)
     var writer = JSONWriter(capacity: 128 + predictions.count * 64)
     writer.beginObject()
     switch body.form {
