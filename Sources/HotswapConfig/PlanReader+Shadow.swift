@@ -1,5 +1,3 @@
-import TOMLKit
-
 extension PlanReader {
   /// Reads `[shadow]`: `.some(nil)` when absent, `nil` after a reported problem. `weights` are
   /// the plan's traffic weights, when they read (a shadow that takes all traffic mirrors nothing).
