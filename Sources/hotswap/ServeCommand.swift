@@ -140,7 +140,12 @@ struct ServeCommand: AsyncParsableCommand {
       .init(service: serverService, successTerminationBehavior: .gracefullyShutdownGroup),
       .init(service: reloadService, successTerminationBehavior: .ignore),
       .init(
-        service: DeliveryService(reconciler: reconciler, interval: .milliseconds(250), logger: logger),
+        service: DeliveryService(
+          reconciler: reconciler,
+          interval: .milliseconds(250),
+          history: observability.history,
+          logger: logger
+        ),
         successTerminationBehavior: .ignore
       ),
     ]

@@ -14,8 +14,8 @@ struct StatusHistoryService: Service {
   /// What has been marked already.
   private struct Seen {
     var applied = 0
-    var trips: Set<String> = []
-    var rollout: RolloutProgress?
+    /// The rollout whose start is marked (its slot and start time).
+    var rollout: String?
   }
 
   func run() async {
@@ -50,6 +50,8 @@ struct StatusHistoryService: Service {
     mark(&seen)
   }
 
+  /// Marks plan changes and the start of a rollout; its steps and the guard's trips are marked
+  /// by the delivery service as they happen.
   private func mark(_ seen: inout Seen) {
     let value = state.value
     if value.appliedCount > seen.applied, let change = value.lastApplied {
@@ -59,35 +61,17 @@ struct StatusHistoryService: Service {
     }
     seen.applied = value.appliedCount
     let delivery = observability.delivery.status()
-    for trip in delivery.trips {
-      let key = "\(trip.slot) \(trip.time ?? "")"
-      guard !seen.trips.contains(key) else { continue }
-      seen.trips.insert(key)
-      let time = trip.time.flatMap(ISO8601Time.date(from:)) ?? Date()
-      history.record(
-        .init(time: time, kind: .guardTrip, label: "guard: \(trip.slot) → \(trip.stable): \(trip.reason)")
-      )
-    }
-    if let progress = delivery.rollout, progress != seen.rollout {
-      if let label = Self.label(progress, percent: delivery.rolloutPercent ?? 0, previous: seen.rollout) {
-        history.record(.init(time: progress.endedAt ?? progress.stepStartedAt, kind: .rollout, label: label))
-      }
-      seen.rollout = progress
-    }
-  }
-
-  private static func label(
-    _ progress: RolloutProgress,
-    percent: Double,
-    previous: RolloutProgress?
-  ) -> String? {
-    let share = FixedPoint.format(percent, decimals: percent == percent.rounded() ? 0 : 1)
+    guard let progress = delivery.rollout else { return }
+    let key = "\(progress.slot) \(progress.startedAt.timeIntervalSince1970)"
+    guard key != seen.rollout else { return }
+    seen.rollout = key
+    let label: String
     switch progress.state {
-    case .waiting: return previous == nil ? "rollout: \(progress.slot) waits for the shadow" : nil
-    case .running: return "rollout: \(progress.slot) step \(progress.stepIndex + 1) at \(share) %"
-    case .promoted: return "rollout: \(progress.slot) promoted to 100 %"
-    case .completed: return "rollout: \(progress.slot) completed at \(share) %"
-    case .rolledBack: return "rollout: \(progress.slot) rolled back"
+    case .waiting: label = "rollout: \(progress.slot) waits for the shadow"
+    case .running where progress.stepIndex == 0:
+      label = "rollout: \(progress.slot) step 1 at \(ChartHistory.percent(delivery.rolloutPercent ?? 0))"
+    default: return  // a rollout resumed after a restart: its steps were marked before
     }
+    history.record(.init(time: progress.startedAt, kind: .rollout, label: label))
   }
 }

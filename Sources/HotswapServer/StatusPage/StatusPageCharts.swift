@@ -25,7 +25,7 @@ enum StatusPageCharts {
       for (const step of [1, 2, 2.5, 5, 10]) if (value <= step * power) return step * power;
       return 10 * power;
     }
-    function drawChart(id, title, series, history, format, fixedMax) {
+    function drawChart(id, title, series, history, format, axis, fixedMax) {
       const box = document.getElementById("chart-" + id);
       box.replaceChildren();
       box.append(el("h3", {}, title));
@@ -42,7 +42,7 @@ enum StatusPageCharts {
       for (const fraction of [0, 0.5, 1]) {
         const gy = y(max * fraction);
         svg.append(svgEl("line", { x1: L, x2: W - R, y1: gy, y2: gy, stroke: "#e5e7eb" }));
-        svg.append(svgEl("text", { x: L - 4, y: gy + 4, "text-anchor": "end", "font-size": 13, fill: "#6b7280" }, format(max * fraction)));
+        svg.append(svgEl("text", { x: L - 4, y: gy + 4, "text-anchor": "end", "font-size": 13, fill: "#6b7280" }, axis(max * fraction)));
       }
       for (const minutes of [15, 10, 5, 0]) {
         const gx = x(last - minutes * 60000);
@@ -90,14 +90,17 @@ enum StatusPageCharts {
       const colors = {};
       h.slots.forEach((s, i) => colors[s.name] = palette[i % palette.length]);
       const series = key => h.slots.map(s => ({ name: s.name, color: colors[s.name], values: s[key] }));
-      drawChart("rate", "Requests per second", series("requests_per_second"), h, v => v.toFixed(1));
-      drawChart("p99", "p99 latency (ms)", series("p99_ms"), h, v => v.toFixed(2));
-      drawChart("errors", "Error rate", series("error_rate"), h, v => (v * 100).toFixed(1) + " %");
+      // Axis labels are short (the left margin holds about six characters); the legends exact.
+      const axisNumber = v => v >= 100 ? v.toFixed(0) : String(Number(v.toPrecision(3)));
+      const axisPercent = v => String(Number((v * 100).toPrecision(3))) + "%";
+      drawChart("rate", "Requests per second", series("requests_per_second"), h, v => v.toFixed(1), axisNumber);
+      drawChart("p99", "p99 latency (ms)", series("p99_ms"), h, v => v.toFixed(2), axisNumber);
+      drawChart("errors", "Error rate", series("error_rate"), h, v => (v * 100).toFixed(1) + " %", axisPercent);
       const agreement = document.getElementById("chart-agreement");
       if (h.shadow) {
         agreement.hidden = false;
         const color = colors[h.shadow.slot] || palette[0];
-        drawChart("agreement", "Shadow agreement: " + h.shadow.slot, [{ name: h.shadow.slot, color: color, values: h.shadow.agreement }], h, v => (v * 100).toFixed(2) + " %", 1);
+        drawChart("agreement", "Shadow agreement: " + h.shadow.slot, [{ name: h.shadow.slot, color: color, values: h.shadow.agreement }], h, v => (v * 100).toFixed(2) + " %", axisPercent, 1);
       } else {
         agreement.hidden = true;
         agreement.replaceChildren();

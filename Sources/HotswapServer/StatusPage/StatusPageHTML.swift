@@ -25,9 +25,10 @@ enum StatusPageHTML {
     .legend { font-size: .9em; } .key { margin-right: 1em; white-space: nowrap; }
     .key i, #events i { display: inline-block; width: .8em; height: .8em; vertical-align: middle; }
     #events { list-style: none; padding: 0; font-size: .9em; } #events li { margin: .15em 0; }
-    @media (max-width: 600px) { body { margin: .6em; font-size: 13px; } table { min-width: 0; } }
+    @media (max-width: 600px) { body { margin: .6em; font-size: 13px; } table { min-width: 0; }
+      th, td { padding: .3em .4em; } .bar { max-width: 24px; } }
     th, td { border: 1px solid #d5d9e0; padding: .3em .7em; text-align: left; }
-    td.n { text-align: right; font-variant-numeric: tabular-nums; }
+    td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
     .bar { height: .6em; background: #3b82f6; display: inline-block; vertical-align: middle; }
     .ok { color: #15803d; } .bad { color: #b91c1c; font-weight: 600; } .muted { color: #6b7280; }
     pre.error { background: #fef2f2; border: 1px solid #fecaca; padding: .5em; white-space: pre-wrap; }
@@ -95,6 +96,8 @@ enum StatusPageHTML {
       const limits = [];
       if (g.max_error_rate !== null) limits.push("error rate ≤ " + fmt.pct(g.max_error_rate));
       if (g.max_p99_ms !== null) limits.push("p99 ≤ " + g.max_p99_ms + " ms");
+      if (g.min_agreement !== null) limits.push("shadow agreement ≥ " + fmt.pct(g.min_agreement));
+      if (g.max_p99_difference !== null) limits.push("shadow p99 difference ≤ " + g.max_p99_difference);
       box.append(" · " + limits.join(", ") + " · min " + g.min_requests + " requests per " + g.window_seconds + " s");
       box.append(" · stable ", el("b", { "data-field": "guard.stable" }, g.stable || "–"));
       if (!g.observing) box.append(el("div", { class: "bad" }, "requests are not observed (--no-metrics): the guard cannot judge"));
