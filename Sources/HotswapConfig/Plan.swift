@@ -18,6 +18,8 @@ public struct Plan: Sendable, Equatable {
   public let rollout: RolloutSettings?
   /// The shadow, if `[shadow]` is present.
   public let shadow: ShadowSettings?
+  /// Which served predictions are logged (`[prediction_log]`, defaults when absent).
+  public let predictionLog: PredictionLogSettings
 
   init(
     server: ServerSettings,
@@ -26,7 +28,8 @@ public struct Plan: Sendable, Equatable {
     stickyHeader: String?,
     guardSettings: GuardSettings?,
     rollout: RolloutSettings?,
-    shadow: ShadowSettings? = nil
+    shadow: ShadowSettings? = nil,
+    predictionLog: PredictionLogSettings = .defaults
   ) {
     self.server = server
     self.slots = slots.sorted { $0.name < $1.name }
@@ -39,6 +42,7 @@ public struct Plan: Sendable, Equatable {
     self.guardSettings = guardSettings
     self.rollout = rollout
     self.shadow = shadow
+    self.predictionLog = predictionLog
   }
 
   /// The slot's share of unpinned traffic: its weight over the sum of all weights, 0…1.

@@ -1,7 +1,7 @@
 /// What changed between two plans, for the log line written when a new plan is applied.
 public struct PlanDiff: Sendable, Equatable, CustomStringConvertible {
   /// The changes as short phrases, in a fixed order: traffic, slots, stickiness, guard, rollout,
-  /// shadow, server.
+  /// shadow, prediction log, server.
   public let changes: [String]
   /// Whether `[server]` differs; its settings apply only on restart.
   public let serverChanged: Bool
@@ -67,6 +67,11 @@ public struct PlanDiff: Sendable, Equatable, CustomStringConvertible {
     if old.shadow != new.shadow {
       changes.append("shadow \(Self.describe(old.shadow)) → \(Self.describe(new.shadow))")
     }
+    if old.predictionLog != new.predictionLog {
+      changes.append(
+        "prediction log \(Self.describe(old.predictionLog)) → \(Self.describe(new.predictionLog))"
+      )
+    }
     let server = Self.serverChanges(old.server, new.server)
     if !server.isEmpty {
       changes.append("[server] " + server.joined(separator: ", ") + " (applied on restart)")
@@ -96,6 +101,12 @@ public struct PlanDiff: Sendable, Equatable, CustomStringConvertible {
     }
     parts.append("min \(settings.minRequests) requests per \(ConfigDuration.format(settings.window))")
     return "(" + parts.joined(separator: ", ") + ")"
+  }
+
+  private static func describe(_ log: PredictionLogSettings) -> String {
+    guard log.sample > 0 else { return "off" }
+    let inputs = log.inputs ? ", with inputs" : ""
+    return "(\(NumberText.percent(log.sample)) of predictions\(inputs), rotated at \(log.maxBytes) bytes)"
   }
 
   private static func describe(_ rollout: RolloutSettings?) -> String {

@@ -78,7 +78,9 @@ public enum PlanParser {
 
 /// Walks the parsed TOML tree, checking every key and value and collecting every problem.
 struct PlanReader {
-  static let topLevelKeys = ["server", "slots", "traffic", "active", "guard", "rollout", "shadow"]
+  static let topLevelKeys = [
+    "server", "slots", "traffic", "active", "guard", "rollout", "shadow", "prediction_log",
+  ]
 
   let root: TOMLTable
   let source: SourceMap
@@ -101,7 +103,10 @@ struct PlanReader {
     let guardSettings = readGuard()
     let rollout = readRollout(slots: slots)
     let shadow = readShadow(slots: slots, weights: traffic?.weights)
-    guard errors.isEmpty, let server, let slots = slots?.valid, let traffic else { return nil }
+    let predictionLog = readPredictionLog()
+    guard errors.isEmpty, let server, let slots = slots?.valid, let traffic, let predictionLog else {
+      return nil
+    }
     return Plan(
       server: server,
       slots: slots,
@@ -109,7 +114,8 @@ struct PlanReader {
       stickyHeader: traffic.stickyHeader,
       guardSettings: guardSettings ?? nil,
       rollout: rollout ?? nil,
-      shadow: shadow ?? nil
+      shadow: shadow ?? nil,
+      predictionLog: predictionLog
     )
   }
 
@@ -151,7 +157,7 @@ struct PlanReader {
       if path.isEmpty, isTable {
         let hint =
           suggestion.map { " (did you mean [\($0)]?)" }
-          ?? "; known tables: [server], [slots.<name>], [traffic], [guard], [rollout], [shadow]"
+          ?? "; known tables: [server], [slots.<name>], [traffic], [guard], [rollout], [shadow], [prediction_log]"
         fail(keyPath, "unknown table [\(key)]\(hint)")
       } else if key == "active", !path.isEmpty {
         fail(

@@ -23,6 +23,9 @@ public enum MetricNames {
   public static let guardTrips = "hotswap_guard_trips_total"
   /// `hotswap_rollout_step`: the rollout's current step, 1-based; 0 without a rollout.
   public static let rolloutStep = "hotswap_rollout_step"
+  /// `hotswap_prediction_log_lines_total{result}`: prediction log lines written, dropped (queue
+  /// full) and failed (the file could not be written).
+  public static let predictionLogLines = "hotswap_prediction_log_lines_total"
 
   /// `hotswap_shadow_requests_total{slot,result}`: copies compared, failed (`error`) or dropped.
   public static let shadowRequests = "hotswap_shadow_requests_total"
@@ -43,7 +46,7 @@ public enum MetricNames {
   public static let all = [
     requests, errors, latency, trafficShare, planGeneration, planReloads, modelLoad, slotReady, guardTrips,
     rolloutStep, shadowRequests, shadowPredictions, shadowDisagreements, shadowDifference, shadowLatency,
-    shadowAgreement, shadowQueueDepth,
+    shadowAgreement, shadowQueueDepth, predictionLogLines,
   ]
 
   /// Difference buckets: probability differences (0…1) and regressors' absolute differences.

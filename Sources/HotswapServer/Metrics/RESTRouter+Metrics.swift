@@ -22,6 +22,9 @@ extension RESTRouter {
         droppedSinceStart: shadow.statistics.droppedSinceStart
       )
     }
+    for case let log as PredictionLog in environment.predictions.consumers {
+      observability.metrics.refresh(predictionLog: log.counts)
+    }
     return .text(.ok, observability.metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
   }
 }

@@ -1,4 +1,3 @@
-import FoundationEssentials
 import HotswapCore
 import NIOHTTP1
 
@@ -9,7 +8,7 @@ extension RESTRouter {
   /// `POST /predict`: decode the rows, pick the slot, predict, answer with the slot and version.
   func predict(_ request: RESTRequest) throws -> RouteResult {
     let snapshot = try currentSnapshot()
-    let slot = try chooseSlot(snapshot, request)
+    let (slot, reason, stickyKey) = try routeRequest(snapshot, request)
     let body: JSONValue
     do {
       body = try JSONParser.parse(request.bodyBytes)
@@ -23,35 +22,21 @@ extension RESTRouter {
     let decoded = try decoder.decode(body)
     let observer = environment.observer
     let generation = snapshot.generation
-    // INTERIM (until the prediction tap lands): hand the served prediction to the shadow.
-    let pinned = request.headers.first(name: "x-hotswap-slot") != nil
-    let mirror = (environment.observer as? ServerObservability)?.shadow
-    let shadowSlot = mirror?.shadowSlot(for: snapshot, answeredBy: slot.name, pinned: pinned)
-    let served: @Sendable ([Prediction], Duration) -> Void = { predictions, latency in
-      guard let mirror, let shadowSlot, let settings = snapshot.plan.shadow else { return }
-      mirror.offer(
-        ShadowJob(
-          shadow: shadowSlot,
-          settings: settings,
-          live: slot.model,
-          liveSlot: slot.name,
-          wireProtocol: "rest",
-          endpoint: "predict",
-          input: .rows(decoded.rows),
-          liveOutput: .predictions(predictions),
-          liveLatency: latency,
-          servedAt: Date()
-        )
-      )
-    }
-    if decoded.rows.count > Self.inlineRowLimit {
-      return .offload {
-        Self.runPrediction(decoded, on: slot, generation: generation, observer: observer, served: served)
-      }
-    }
-    return .response(
-      Self.runPrediction(decoded, on: slot, generation: generation, observer: observer, served: served)
+    let ticket = environment.predictions.ticket(
+      for: PredictionRequest(
+        snapshot: snapshot,
+        slot: slot,
+        reason: reason,
+        wireProtocol: .rest,
+        endpoint: "predict"
+      ),
+      stickyKey: stickyKey
     )
+    let run: @Sendable () -> RESTResponse = {
+      Self.runPrediction(decoded, on: slot, generation: generation, observer: observer, ticket: ticket)
+    }
+    if decoded.rows.count > Self.inlineRowLimit { return .offload(run) }
+    return .response(run())
   }
 
   static func runPrediction(
@@ -59,7 +44,7 @@ extension RESTRouter {
     on slot: ServingSlot,
     generation: UInt64,
     observer: any RequestObserver,
-    served: @Sendable ([Prediction], Duration) -> Void = { _, _ in }
+    ticket: PredictionTicket? = nil
   )
     -> RESTResponse
   {
@@ -81,8 +66,14 @@ extension RESTRouter {
       )
       var response = HTTPError(serverSide ? .internalServerError : .badRequest, error.message).response
       response.headers.add(contentsOf: slotHeaders(slot, generation: generation))
+      ticket?.served(
+        .rows(body.rows),
+        .failed(message: error.message, serverSide: serverSide),
+        latency: ContinuousClock.now - start
+      )
       return response
     }
+    let latency = ContinuousClock.now - start
     observer.observe(
       RequestObservation(
         slot: slot.name,
@@ -90,10 +81,9 @@ extension RESTRouter {
         wireProtocol: .rest,
         endpoint: "predict",
         outcome: .success,
-        duration: ContinuousClock.now - start
+        duration: latency
       )
     )
-    served(predictions, ContinuousClock.now - start)
     var writer = JSONWriter(capacity: 128 + predictions.count * 64)
     writer.beginObject()
     switch body.form {
@@ -116,7 +106,9 @@ extension RESTRouter {
     writer.key("slot")
     writer.string(slot.name)
     writer.endObject()
-    return .json(.ok, writer, headers: slotHeaders(slot, generation: generation))
+    let response = RESTResponse.json(.ok, writer, headers: slotHeaders(slot, generation: generation))
+    ticket?.served(.rows(body.rows), .predictions(predictions), latency: latency)
+    return response
   }
 
   private static func write(
