@@ -90,7 +90,7 @@ struct ServeCommand: AsyncParsableCommand {
       settings: settings,
       startedAt: startedAt,
       observer: observability,
-      predictions: PredictionTap(consumers: [predictionLog])
+      predictions: PredictionTap(consumers: [predictionLog] + (observability.shadow.map { [$0] } ?? []))
     )
     let server = HotswapServer(
       environment: environment,

@@ -203,7 +203,7 @@ struct ShadowConfigTests {
     }
     #expect(
       errors.errors.map(\.description) == [
-        "\(Self.f):8: unknown table [colour]; known tables: [server], [slots.<name>], [traffic], [guard], [rollout], [shadow]"
+        "\(Self.f):8: unknown table [colour]; known tables: [server], [slots.<name>], [traffic], [guard], [rollout], [shadow], [prediction_log]"
       ]
     )
   }

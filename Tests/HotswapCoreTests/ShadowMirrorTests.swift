@@ -71,32 +71,28 @@ struct ShadowMirrorTests {
       return mirror
     }
 
-    /// Serves `rows` on blue one request each, offering every copy the mirror takes; returns how
-    /// many it took.
+    /// Serves `rows` on blue one request each through a prediction tap whose consumer is the
+    /// mirror; returns how many requests it took.
     @discardableResult
-    func serve(_ rows: [[FeatureValue]], through mirror: ShadowMirror) throws -> Int {
+    func serve(_ rows: [[FeatureValue]], through mirror: ShadowMirror, pinned: Bool = false) throws -> Int {
       let snapshot = try #require(store.snapshot)
       let blue = try #require(snapshot.slot(named: "blue"))
+      let tap = PredictionTap(consumers: [mirror])
       var taken = 0
       for row in rows {
-        let live = try blue.model.predict(rows: [row])
-        guard let shadow = mirror.shadowSlot(for: snapshot, answeredBy: "blue", pinned: false) else {
-          continue
-        }
+        let request = PredictionRequest(
+          snapshot: snapshot,
+          slot: blue,
+          reason: pinned ? .pinned : .weighted,
+          wireProtocol: .rest,
+          endpoint: "predict"
+        )
+        guard let ticket = tap.ticket(for: request, stickyKey: nil) else { continue }
         taken += 1
-        mirror.offer(
-          ShadowJob(
-            shadow: shadow,
-            settings: snapshot.plan.shadow!,
-            live: blue.model,
-            liveSlot: "blue",
-            wireProtocol: "rest",
-            endpoint: "predict",
-            input: .rows([row]),
-            liveOutput: .predictions(live),
-            liveLatency: .microseconds(40),
-            servedAt: Date()
-          )
+        ticket.served(
+          .rows([row]),
+          .predictions(try blue.model.predict(rows: [row])),
+          latency: .microseconds(40)
         )
       }
       return taken

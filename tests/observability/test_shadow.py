@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import subprocess
 
+import numpy as np
+
 from observability_server import save, wait_until
 from process_support import as_service_user
 from shadow_support import (
@@ -163,3 +165,36 @@ def test_a_restart_continues_the_totals(start_server, repo_root, tmp_path):
     assert shadow["window"]["compared"] == 0
     assert shadow["disagreements_recorded"] == min(10, before["disagreeing"])
     assert "shadow continues (totals restored)" in restarted.log()
+
+
+def test_open_inference_protocol_infer_is_mirrored(start_server, bin_dir, repo_root, tmp_path):
+    # The same known inputs as one OIP REST `infer` batch: the same exact agreement count, and
+    # the sample holds the disagreeing rows as tensors slices, marked `infer`.
+    rows = known_inputs()
+    expected = disagreeing(repo_root, rows)
+    config = tmp_path / "active.toml"
+    config.write_text(shadow_config(repo_root, shadow='slot = "green"\nrecord = 1000'))
+    server = start_server(config)
+    flat = [value for row in rows for value in row]
+    body = {"inputs": [{"name": "X", "shape": [len(rows), 4], "datatype": "FP32", "data": flat}]}
+    code, headers, payload = server.request("POST", "/v2/models/iris/infer", body)
+    assert code == 200, payload
+    assert headers["x-hotswap-slot"] == "blue"
+    # Pinned by version in the path: never mirrored.
+    code, _, _ = server.request("POST", "/v2/models/iris/versions/v1.0.0/infer", body)
+    assert code == 200
+    # A last unpinned request marks the end (copies run in order).
+    single = {"inputs": [{"name": "X", "shape": [1, 4], "datatype": "FP32", "data": rows[0]}]}
+    assert server.request("POST", "/v2/models/iris/infer", single)[0] == 200
+    total = wait_for_copies(server, 2)
+    assert total["compared"] == 2 and total["errors"] == 0 and total["dropped"] == 0
+    assert total["predictions"] == len(rows) + 1
+    assert total["disagreeing"] == len(expected)
+    wait_until(lambda: (tmp_path / "state" / "shadow-disagreements.jsonl").exists(), 5, "the sample file")
+    env = {"HOTSWAP_STATE_DIRECTORY": str(tmp_path / "state")}
+    result = hotswap(bin_dir, "shadow", "diffs", "--json", "--config", str(config), env=env)
+    assert result.returncode == 0, result.stderr
+    records = json_lines(result.stdout)
+    # FP32 tensors: the recorded values are the float32 values the models saw.
+    assert [r["input"]["X"] for r in records] == [[float(np.float32(v)) for v in row] for row in expected]
+    assert all(r["protocol"] == "rest" and r["endpoint"] == "infer" for r in records)

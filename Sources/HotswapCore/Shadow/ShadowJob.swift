@@ -7,13 +7,9 @@ import OnnxInference
 /// takes; it holds references to arrays the request already had, so building it copies nothing.
 /// A class, so the queue moves one reference.
 public final class ShadowJob: Sendable {
-  /// The input as the live model received it.
-  public enum Input: Sendable {
-    /// Feature rows (REST `/predict`, gRPC `Predict`), in the live model's feature order.
-    case rows([[FeatureValue]])
-    /// Input tensors in the live model's input order (Open Inference Protocol `infer`).
-    case tensors([Tensor])
-  }
+  /// The input as the live model received it: feature rows (REST `/predict`, gRPC `Predict`) in
+  /// the live model's feature order, or input tensors in its input order (`infer`, `ModelInfer`).
+  public typealias Input = ServedPrediction.Input
 
   /// What the live slot answered.
   public enum LiveOutput: Sendable {
