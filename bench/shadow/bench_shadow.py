@@ -45,7 +45,8 @@ UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0}
 
 
 def build() -> pathlib.Path:
-    command = ["swift", "build", "-c", "release", "--product", "hotswap"]
+    # The same static build scripts/test.sh makes, so the two share one build.
+    command = ["swift", "build", "-c", "release", "--product", "hotswap", "--static-swift-stdlib"]
     subprocess.run(command, cwd=REPO, check=True)
     out = subprocess.run(command + ["--show-bin-path"], cwd=REPO, check=True, capture_output=True, text=True)
     return pathlib.Path(out.stdout.strip())

@@ -109,8 +109,9 @@ public final class DisagreementSample: Sendable {
   }
 
   private static func read(_ path: String?) -> [Data] {
-    guard let path, let data = FileManager.default.contents(atPath: path) else { return [] }
-    return data.split(separator: UInt8(ascii: "\n")).map { Data($0) }
+    // At most 1000 records of at most 256 input values each: far below the limit.
+    guard let path, let bytes = try? RegularFile.read(path, limit: 64 << 20) else { return [] }
+    return bytes.split(separator: UInt8(ascii: "\n")).map { Data($0) }
   }
 
   private static var encoder: JSONEncoder {

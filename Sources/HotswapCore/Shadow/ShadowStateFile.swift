@@ -28,6 +28,8 @@ public struct ShadowStateFile: Sendable {
 
   /// The file.
   public let path: String
+  /// The largest state file read: its histograms hold at most a few hundred buckets, a few KiB.
+  static let sizeLimit = 1 << 20
 
   /// Uses `directory/shadow.json`, creating the directory if needed.
   public init(directory: String) throws {
@@ -37,8 +39,8 @@ public struct ShadowStateFile: Sendable {
 
   /// The saved state, nil when there is none or it does not parse.
   public func load() -> Saved? {
-    guard let data = FileManager.default.contents(atPath: path),
-      let file = try? JSONDecoder().decode(FileContent.self, from: data),
+    guard let bytes = try? RegularFile.read(path, limit: Self.sizeLimit),
+      let file = try? JSONDecoder().decode(FileContent.self, from: Data(bytes)),
       let began = ISO8601Time.date(from: file.beganAt)
     else { return nil }
     return Saved(target: file.target, beganAt: began, totals: file.totals.summary)
@@ -134,36 +136,16 @@ public struct ShadowStateFile: Sendable {
   }
 }
 
-/// Writing the shadow's files: whole files replaced atomically, readable by the owner and group
-/// only (the disagreement sample holds request inputs).
+/// Writing the shadow's files: whole files replaced atomically and flushed (``AtomicFile``),
+/// readable by the owner and group only (the disagreement sample holds request inputs).
 enum ShadowFiles {
-  /// Writes `data` to a temporary file beside `path`, flushes it and renames it over `path`.
+  /// Replaces `path` with `data`; false when it could not (the shadow goes on, unsaved).
   static func replace(_ path: String, with data: Data) -> Bool {
-    let temporary = path + ".tmp"
-    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o640)
-    guard descriptor >= 0 else { return false }
-    let written = data.withUnsafeBytes { buffer -> Bool in
-      var offset = 0
-      while offset < buffer.count {
-        let result = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-        if result < 0 {
-          if errno == EINTR { continue }
-          return false
-        }
-        offset += result
-      }
+    do {
+      try AtomicFile.replace(path, with: Array(data), mode: 0o640, symlinks: .replace)
       return true
-    }
-    guard written, fsync(descriptor) == 0 else {
-      close(descriptor)
-      unlink(temporary)
+    } catch {
       return false
     }
-    close(descriptor)
-    guard rename(temporary, path) == 0 else {
-      unlink(temporary)
-      return false
-    }
-    return true
   }
 }
