@@ -147,7 +147,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--slow-trees", type=int, default=3000, help="trees of the slow shadow ensemble")
+    parser.add_argument("--slow-trees", type=int, default=250, help="trees of the slow shadow ensemble (250: ~100x iris)")
     parser.add_argument("--slow-depth", type=int, default=60, help="comparisons per tree")
     parser.add_argument("--out", default=str(REPO / "bench" / "results" / "shadow.json"))
     args = parser.parse_args()
@@ -156,17 +156,16 @@ def main() -> int:
         work = pathlib.Path(work_dir)
         script = work / "predict.lua"
         script.write_text(WRK_SCRIPT)
-        slow_model = work / "slow" / "model.onnx"
+        slow_model = work / "slow-model" / "model.onnx"
         write_slow_model(slow_model, args.slow_trees, args.slow_depth)
         iris_green = REPO / "models" / "iris" / "v1.1.0" / "model.onnx"
         shadow = '[shadow]\nslot = "green"\nsample = 100\n'
-        servers = [
-            Server(bin_dir, work, "plain", config(iris_green, "")),
-            Server(bin_dir, work, "shadow", config(iris_green, shadow)),
-            Server(bin_dir, work, "slow", config(slow_model, shadow)),
-        ]
-        rounds: dict[str, list[dict]] = {server.name: [] for server in servers}
+        servers: list[Server] = []
+        rounds: dict[str, list[dict]] = {name: [] for name in ("plain", "shadow", "slow")}
         try:
+            servers.append(Server(bin_dir, work, "plain", config(iris_green, "")))
+            servers.append(Server(bin_dir, work, "shadow", config(iris_green, shadow)))
+            servers.append(Server(bin_dir, work, "slow", config(slow_model, shadow)))
             for server in servers:  # warm-up
                 wrk(server.port, argparse.Namespace(**{**vars(args), "seconds": 2}), script)
             for index in range(args.rounds):
