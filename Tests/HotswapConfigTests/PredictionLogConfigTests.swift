@@ -60,7 +60,9 @@ struct PredictionLogConfigTests {
       return
     }
     #expect(
-      errors.errors.map(\.description) == ["\(Self.file):1: 'prediction_log' must be a table like [prediction_log], got integer 1"]
+      errors.errors.map(\.description) == [
+        "\(Self.file):1: 'prediction_log' must be a table like [prediction_log], got integer 1"
+      ]
     )
   }
 
