@@ -1,6 +1,8 @@
 import ArgumentParser
 import FoundationEssentials
+import HotswapConfig
 import HotswapCore
+import SystemPackage
 
 /// `hotswap shadow`: what the shadow recorded.
 struct ShadowCommand: AsyncParsableCommand {
@@ -29,7 +31,7 @@ struct ShadowDiffsCommand: AsyncParsableCommand {
 
   func run() async throws {
     let directory = ConfigLocation.stateDirectory(forConfigAt: options.path)
-    let path = LexicalPath.appending("shadow-disagreements.jsonl", to: directory)
+    let path = FilePath.appending("shadow-disagreements.jsonl", to: directory)
     var records = DisagreementSample.records(at: path)
     if let last { records = Array(records.suffix(max(0, last))) }
     guard !records.isEmpty else {

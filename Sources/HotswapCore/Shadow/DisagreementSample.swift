@@ -1,5 +1,7 @@
 import FoundationEssentials
+import HotswapConfig
 import Synchronization
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
@@ -27,7 +29,7 @@ public final class DisagreementSample: Sendable {
 
   /// A sample kept in `directory` (nil: in memory only).
   public init(directory: String?) {
-    path = directory.map { LexicalPath.appending("shadow-disagreements.jsonl", to: $0) }
+    path = directory.map { FilePath.appending("shadow-disagreements.jsonl", to: $0) }
   }
 
   /// Starts a sample of at most `limit` records; `restore` keeps the file's records (the same

@@ -1,4 +1,6 @@
 import FoundationEssentials
+import HotswapConfig
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
@@ -34,7 +36,7 @@ public struct ShadowStateFile: Sendable {
   /// Uses `directory/shadow.json`, creating the directory if needed.
   public init(directory: String) throws {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    path = LexicalPath.appending("shadow.json", to: directory)
+    path = FilePath.appending("shadow.json", to: directory)
   }
 
   /// The saved state, nil when there is none or it does not parse.
