@@ -67,7 +67,9 @@ struct ShadowDiffsCommand: AsyncParsableCommand {
     lines.append("  input:  \(record.input.text)" + (record.inputTruncated ? " (cut short)" : ""))
     let width = max(record.live.slot.count, record.shadow.slot.count)
     for (answer, role) in [(record.live, "live"), (record.shadow, "shadow")] {
-      let name = answer.slot.padding(toLength: width, withPad: " ", startingAt: 0)
+      // Not `String.padding(toLength:…)`: it is Foundation's, and linking it alone pulled all of
+      // Foundation and ICU into the binary (+45 MB stripped).
+      let name = answer.slot + String(repeating: " ", count: max(0, width - answer.slot.count))
       var line = "  \(name) \(answer.version) (\(role)): \(answer.prediction.text)"
       if let className = answer.className { line += " (\(className))" }
       if let probabilities = answer.probabilities {

@@ -75,7 +75,8 @@ extension StatusText {
   private static func number(_ value: Double?, decimals: Int) -> String {
     guard let value else { return "–" }
     let text = FixedPoint.format(value, decimals: decimals)
-    guard decimals > 0, text.contains(".") else { return text }
+    // A Character, not a String: `contains(String)` is Foundation's and would link all of it.
+    guard decimals > 0, text.contains(Character(".")) else { return text }
     var trimmed = text
     while trimmed.hasSuffix("0") { trimmed.removeLast() }
     if trimmed.hasSuffix(".") { trimmed.removeLast() }

@@ -74,15 +74,16 @@ def p99(values: list[float]) -> float:
     return ordered[max(0, int(len(ordered) * 0.99) - 1)]
 
 
-def alternate(server, rounds: int = 3, seconds: float = 2.0) -> tuple[list[float], list[float], list, list]:
-    """Pinned (never mirrored) and unpinned (mirrored) rounds, alternated on one server."""
+def alternate(server, rounds: int = 3, seconds: float = 2.0) -> tuple[list[list[float]], list[list[float]], list, list]:
+    """Pinned (never mirrored) and unpinned (mirrored) rounds, alternated on one server: each
+    round's latencies, and every answer."""
     quiet, shadowed, quiet_answers, shadowed_answers = [], [], [], []
     for _ in range(rounds):
         latencies, answers = drive(server.port, seconds, 2, pinned=True)
-        quiet += latencies
+        quiet.append(latencies)
         quiet_answers += answers
         latencies, answers = drive(server.port, seconds, 2, pinned=False)
-        shadowed += latencies
+        shadowed.append(latencies)
         shadowed_answers += answers
     return quiet, shadowed, quiet_answers, shadowed_answers
 
@@ -92,8 +93,17 @@ def assert_live_unchanged(quiet, shadowed, quiet_answers, shadowed_answers) -> N
     # The same input gets the same body whether or not the shadow ran (the pin header changes
     # nothing in the body).
     assert {body for _, body in shadowed_answers} <= {body for _, body in quiet_answers}
-    bound = max(2 * p99(quiet), p99(quiet) + 0.002)
-    assert p99(shadowed) <= bound, f"live p99 {p99(shadowed) * 1000:.2f} ms with the shadow, {p99(quiet) * 1000:.2f} ms without"
+    # Within noise, not a timing benchmark (bench/shadow measures): the machine running the suite
+    # is shared, so one round's p99 can be several times another's. A shadow in the request's way
+    # (the live answer waiting for a slow model, a lock shared with it) adds the shadow model's
+    # time — tens of milliseconds for the slow ensemble — to every mirrored request, far above this.
+    quiet_rounds = [p99(values) for values in quiet]
+    shadowed_p99 = sorted(p99(values) for values in shadowed)[len(shadowed) // 2]
+    bound = max(3 * max(quiet_rounds), max(quiet_rounds) + 0.005)
+    assert shadowed_p99 <= bound, (
+        f"live p99 {shadowed_p99 * 1000:.2f} ms with the shadow (median round), "
+        f"{', '.join(f'{v * 1000:.2f}' for v in quiet_rounds)} ms in the rounds without"
+    )
 
 
 def test_a_shadow_that_fails_on_every_request(launch, repo_root):
