@@ -8,6 +8,9 @@
 3. Resident memory with both iris models loaded, and time from start to the first served request.
 
 Usage: .venv/bin/python bench/server/bench_server.py [--bin-dir DIR] [--seconds 10] [--rounds 3]
+       [--baseline-bin-dir DIR]
+With --baseline-bin-dir, a second hotswap build (say, main's) is measured in the same rounds, on
+its own port, alternated with the first: throughput before and after a change, in one run.
 Results are printed and written to bench/results/server.json.
 """
 
@@ -199,6 +202,7 @@ def main() -> int:
     parser.add_argument(
         "--swap-interval", type=float, default=0.2, help="seconds between saves (the watcher coalesces bursts)"
     )
+    parser.add_argument("--baseline-bin-dir", help="a second hotswap build measured in the same rounds")
     parser.add_argument("--out", default=str(REPO / "bench/results/server.json"))
     args = parser.parse_args()
     for tool in ("wrk", "nginx"):
@@ -208,7 +212,7 @@ def main() -> int:
     binary = build(args.bin_dir) / "hotswap"
     work = pathlib.Path(tempfile.mkdtemp(prefix="hotswap-bench-"))
     results: dict = {"rounds": []}
-    nginx_proc = hotswap = None
+    nginx_proc = hotswap = baseline = None
     try:
         (work / "conf").mkdir()
         config = work / "conf/active.toml"
@@ -240,15 +244,32 @@ def main() -> int:
         )
         wait_http(nginx_port, "/", time.monotonic() + 10)
 
+        if args.baseline_bin_dir:
+            (work / "baseline").mkdir()
+            baseline_config = work / "baseline/active.toml"
+            baseline_port = free_port()
+            write_config(baseline_config, baseline_port, 100, 0)
+            baseline, _ = start_hotswap(
+                pathlib.Path(args.baseline_bin_dir) / "hotswap", baseline_config, work / "baseline/state"
+            )
+            wait_http(baseline_port, "/health", time.monotonic() + 30)
+
         script = work / "predict.lua"
         script.write_text(PREDICT_LUA)
         for r in range(args.rounds):
             ours = wrk(f"http://127.0.0.1:{port}/predict", args.seconds, script)
+            round_result = {"hotswap_predict": ours}
+            before = ""
+            if baseline:
+                old = wrk(f"http://127.0.0.1:{baseline_port}/predict", args.seconds, script)
+                round_result["baseline_predict"] = old
+                before = f" | baseline {old['rps']:.0f} req/s p99 {old['p99_ms']:.2f} ms"
             theirs = wrk(f"http://127.0.0.1:{nginx_port}/", args.seconds, None)
-            results["rounds"].append({"hotswap_predict": ours, "nginx_return_200": theirs})
+            round_result["nginx_return_200"] = theirs
+            results["rounds"].append(round_result)
             print(
                 f"round {r + 1}: hotswap /predict {ours['rps']:.0f} req/s p50 {ours['p50_ms']:.2f} ms "
-                f"p99 {ours['p99_ms']:.2f} ms | nginx return 200 {theirs['rps']:.0f} req/s "
+                f"p99 {ours['p99_ms']:.2f} ms{before} | nginx return 200 {theirs['rps']:.0f} req/s "
                 f"p99 {theirs['p99_ms']:.2f} ms",
                 file=sys.stderr,
             )
@@ -259,6 +280,8 @@ def main() -> int:
     finally:
         if hotswap:
             stop(hotswap)
+        if baseline:
+            stop(baseline)
         if nginx_proc:
             stop(nginx_proc)
         shutil.rmtree(work, ignore_errors=True)
@@ -276,6 +299,10 @@ def main() -> int:
         "hotswap_p99_ms": p99,
         "hotswap_non_2xx": failures,
     }
+    if args.baseline_bin_dir:
+        baseline_rps = statistics.median(r["baseline_predict"]["rps"] for r in results["rounds"])
+        results["summary"]["baseline_rps"] = baseline_rps
+        results["summary"]["ratio_to_baseline"] = ours_rps / baseline_rps
     checks = [
         ("throughput ≥ 40 % of nginx", ours_rps / nginx_rps >= 0.40, f"{ours_rps / nginx_rps:.0%}"),
         ("p99 < 10 ms", p99 < 10, f"{p99:.2f} ms"),
@@ -286,6 +313,8 @@ def main() -> int:
     results["targets"] = {name: {"met": met, "value": value} for name, met, value in checks}
     print(f"\nhotswap POST /predict: {ours_rps:.0f} req/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms, non-2xx {failures}")
     print(f"nginx return 200:      {nginx_rps:.0f} req/s  → ratio {ours_rps / nginx_rps:.0%}")
+    if args.baseline_bin_dir:
+        print(f"baseline /predict:     {baseline_rps:.0f} req/s  → this build {ours_rps / baseline_rps:.1%} of it")
     print(f"swap latency (rename → first response from the new slot, {args.swaps} swaps): "
           f"p50 {results['swap_ms']['p50']:.2f} ms, p99 {results['swap_ms']['p99']:.2f} ms")
     print(f"RSS: {results['rss_mib_idle']:.1f} MiB idle, {results['rss_mib_after_load']:.1f} MiB after load; "

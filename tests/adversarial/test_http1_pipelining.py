@@ -1,0 +1,71 @@
+"""Rows 8 and 14 of the hostile-network issue: a client that pipelines without reading gets
+back-pressure, not a server that buffers every answer (300 000 pipelined GET /metrics took RSS
+from 34 to 505 MB and kept it); and a pipelining client whose stream turns to garbage reads
+every answer before it, then the 400, then the end of the stream — never a reset."""
+
+import socket
+import time
+
+import pytest
+from adversary import HealthProbe, iris_config
+from raw_http import MIB, RawConnection, get
+
+REQUEST_TIMEOUT = 3.0
+GARBAGE = b"\x01\x02garbage\r\n\r\n"
+
+
+@pytest.mark.parametrize("reads_while_sending", [True, False], ids=["reading", "sends-first"])
+def test_pipelined_requests_then_garbage_get_every_answer_then_the_400(server, reads_while_sending):
+    before = 500 * get("/health")
+    after = 499 * get("/health")
+    for attempt in range(5):
+        conn = RawConnection(server.port)
+        if reads_while_sending:
+            conn.start_reading()
+        conn.send(before + GARBAGE + after)
+        if not reads_while_sending:
+            conn.start_reading()
+        outcome = conn.wait_closed(20)
+        conn.close()
+        assert outcome.ended_by == "eof", f"attempt {attempt}: {outcome.ended_by} after {len(outcome.responses)} answers"
+        assert outcome.statuses == [200] * 500 + [400], f"attempt {attempt}"
+        last = outcome.responses[-1]
+        assert b"malformed HTTP request" in last.body and last.closes
+    server.assert_serving()
+
+
+def test_a_client_that_never_reads_stops_being_read_and_is_closed(launch, repo_root):
+    server = launch(iris_config(repo_root, server=f'request_timeout = "{REQUEST_TIMEOUT:g}s"'))
+    server.assert_serving()
+    rss_before = server.rss()
+    request = get("/metrics")
+    payload = request * 300_000
+    sock = socket.create_connection(("127.0.0.1", server.port))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setblocking(False)
+    sent = 0
+    peak = rss_before
+    with HealthProbe(server.port) as probe:
+        started = time.monotonic()
+        ended = None
+        while time.monotonic() - started < REQUEST_TIMEOUT + 5:
+            try:
+                if sent < len(payload):
+                    sent += sock.send(payload[sent : sent + (1 << 16)])
+                else:
+                    time.sleep(0.05)
+            except BlockingIOError:
+                time.sleep(0.05)
+            except (BrokenPipeError, ConnectionResetError):
+                ended = time.monotonic()
+                break
+            peak = max(peak, server.rss())
+        sock.close()
+    answered_at_most = sent // len(request)
+    assert sent < len(payload) // 10, f"the server kept reading: {answered_at_most} requests taken"
+    assert ended is not None, "the connection was not closed"
+    assert ended - started <= REQUEST_TIMEOUT + 3
+    assert peak - rss_before < 24 * MIB, f"RSS grew by {(peak - rss_before) / MIB:.1f} MiB"
+    probe.assert_responsive(bound=1.0)
+    server.assert_serving()
+    assert server.rss() - rss_before < 16 * MIB
