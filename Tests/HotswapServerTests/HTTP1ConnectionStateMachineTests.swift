@@ -335,3 +335,19 @@ extension HTTP1ConnectionStateMachineTests {
     #expect(machine.inputClosed(now: Self.at(1)) == .close)
   }
 }
+
+extension HTTP1ConnectionStateMachineTests {
+  @Test func aPausedConnectionHoldsItsPipelinedRequestsUntilTheNextTurn() {
+    var machine = Machine(configuration: Self.configuration, now: Self.at(0))
+    _ = Self.routed(&machine)
+    _ = machine.responded(Self.ok, now: Self.at(0))
+    machine.pauseForTurn()
+    #expect(!machine.wantsToRead)
+    #expect(machine.receive(Self.head(), now: Self.at(0)) == .nothing)
+    #expect(machine.receive(Self.end, now: Self.at(0)) == .nothing)
+    #expect(machine.nextHeld(now: Self.at(0)) == nil)
+    machine.resumeTurn()
+    #expect(machine.nextHeld(now: Self.at(0)) == .nothing)
+    #expect(machine.nextHeld(now: Self.at(0)).map { if case .route = $0 { true } else { false } } == true)
+  }
+}

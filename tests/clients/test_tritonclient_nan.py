@@ -24,6 +24,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+# skl2onnx's histogram-gradient-boosting converter passes booleans to onnx.helper (onnx warns).
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
 TARGET_OPSET = {"": 17, "ai.onnx.ml": 3}
 MODELS = {
     # slot: (version, estimator)

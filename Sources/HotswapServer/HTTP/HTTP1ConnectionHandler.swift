@@ -26,6 +26,10 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
   private var offload: (token: UInt64, work: OffloadedWork)?
   /// Set while held input is being served, so a writability change does not start a second pass.
   private var servingHeld = false
+  /// Responses written in this event-loop turn.
+  private var answeredThisTurn = 0
+  /// Pipelined requests answered per event-loop turn before the rest wait for the next one.
+  static let answersPerTurn = 32
 
   init(router: RESTRouter, threadPool: NIOThreadPool, configuration: HTTP1ConnectionStateMachine.Configuration) {
     self.router = router
@@ -51,6 +55,11 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
     execute(machine.receive(.part(unwrapInboundIn(data)), now: NIODeadline.now()), context: context)
     settle(context: context)
+  }
+
+  func channelReadComplete(context: ChannelHandlerContext) {
+    answeredThisTurn = 0
+    context.fireChannelReadComplete()
   }
 
   func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -164,6 +173,8 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
     )
     guard framing.closes else {
       context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+      answeredThisTurn += 1
+      if answeredThisTurn == Self.answersPerTurn { yieldTurn(context: context) }
       return
     }
     context.writeAndFlush(wrapOutboundOut(buffer)).assumeIsolated().whenComplete { result in
@@ -172,6 +183,17 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
         return
       }
       self.execute(self.machine.finalResponseWritten(now: .now()), context: context)
+      self.settle(context: context)
+    }
+  }
+
+  /// Lets the event loop serve other connections before this one answers more.
+  private func yieldTurn(context: ChannelHandlerContext) {
+    machine.pauseForTurn()
+    context.eventLoop.assumeIsolated().execute {
+      self.answeredThisTurn = 0
+      self.machine.resumeTurn()
+      self.serveHeld(context: context, now: .now())
       self.settle(context: context)
     }
   }

@@ -114,6 +114,8 @@ struct HTTP1ConnectionStateMachine {
   private var drainingSince: NIODeadline?
   /// The client closed its side: it sends nothing more, and is answered what it already sent.
   private var inputClosed = false
+  /// The connection used its share of this event-loop turn (`pauseForTurn`).
+  private var paused = false
   private var nextToken: UInt64 = 0
 
   init(configuration: Configuration, now: NIODeadline) {
@@ -146,7 +148,7 @@ struct HTTP1ConnectionStateMachine {
       held.append(input)
       return .nothing
     case .idle, .readingHead, .readingBody:
-      guard blockedSince == nil, held.isEmpty else {
+      guard blockedSince == nil, !paused, held.isEmpty else {
         held.append(input)
         return .nothing
       }
@@ -159,7 +161,7 @@ struct HTTP1ConnectionStateMachine {
   mutating func nextHeld(now: NIODeadline) -> Action? {
     switch state {
     case .idle, .readingHead, .readingBody:
-      guard blockedSince == nil, let input = held.popFirst() else { return nil }
+      guard blockedSince == nil, !paused, let input = held.popFirst() else { return nil }
       return process(input, now: now)
     case .routing, .responding, .closing, .lingering, .closed:
       return nil
@@ -171,8 +173,20 @@ struct HTTP1ConnectionStateMachine {
     switch state {
     case .closing, .lingering: return true
     case .routing, .responding, .closed: return false
-    case .idle, .readingHead, .readingBody: return blockedSince == nil && held.isEmpty
+    case .idle, .readingHead, .readingBody: return blockedSince == nil && !paused && held.isEmpty
     }
+  }
+
+  /// The connection answered its share of pipelined requests for this event-loop turn: hold the
+  /// rest (and read nothing) until `resumeTurn`, so one client's thousands of pipelined requests
+  /// in one read do not keep the event loop from every other connection.
+  mutating func pauseForTurn() {
+    paused = true
+  }
+
+  /// A new event-loop turn: held input may be served again.
+  mutating func resumeTurn() {
+    paused = false
   }
 
   private mutating func process(_ input: Input, now: NIODeadline) -> Action {
