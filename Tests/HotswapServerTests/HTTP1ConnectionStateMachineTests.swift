@@ -99,7 +99,9 @@ import Testing
     _ = try #require(Self.routed(&machine, Self.head(.HEAD, "/health")))
     let (_, head) = try #require(Self.written(machine.responded(Self.ok, now: Self.at(0))))
     #expect(head.headOnly)
-    _ = try #require(Self.routed(&machine, Self.head(.GET, "/health", version: .http1_0, ["Connection": "keep-alive"])))
+    _ = try #require(
+      Self.routed(&machine, Self.head(.GET, "/health", version: .http1_0, ["Connection": "keep-alive"]))
+    )
     let (_, http10) = try #require(Self.written(machine.responded(Self.ok, now: Self.at(0))))
     #expect(http10 == Machine.Framing(version: .http1_0, headOnly: false, connection: .keepAlive))
   }
@@ -130,7 +132,10 @@ import Testing
   @Test(arguments: [
     (["Content-Length": "101"], [String](), 413, "exceeds the limit of 100 bytes"),
     (["Expect": "100-continue", "Content-Length": "1000"], [], 413, "exceeds the limit of 100 bytes"),
-    (["Transfer-Encoding": "chunked"], [String(repeating: "x", count: 60), String(repeating: "y", count: 60)], 413, "exceeds"),
+    (
+      ["Transfer-Encoding": "chunked"],
+      [String(repeating: "x", count: 60), String(repeating: "y", count: 60)], 413, "exceeds"
+    ),
     (["X-Big": String(repeating: "h", count: 300)], [], 431, "the limit is 200"),
   ])
   func oversizeRequestsGetTheirStatusAndEndTheConnection(
@@ -141,7 +146,12 @@ import Testing
   ) throws {
     var machine = Machine(configuration: Self.configuration, now: Self.at(0))
     _ = machine.bytesArrived(now: Self.at(0))
-    var actions = [machine.receive(Self.head(.POST, "/predict", HTTPHeaders(headers.map { ($0.key, $0.value) })), now: Self.at(0))]
+    var actions = [
+      machine.receive(
+        Self.head(.POST, "/predict", HTTPHeaders(headers.map { ($0.key, $0.value) })),
+        now: Self.at(0)
+      )
+    ]
     for chunk in chunks { actions.append(machine.receive(Self.body(chunk), now: Self.at(0))) }
     let (response, framing) = try #require(actions.compactMap(Self.written).first)
     #expect(Int(response.status.code) == status)
@@ -198,7 +208,10 @@ import Testing
   @Test func aBodyThatStopsGets408WithTheRequestsVersion() throws {
     var machine = Machine(configuration: Self.configuration, now: Self.at(0))
     _ = machine.bytesArrived(now: Self.at(0))
-    _ = machine.receive(Self.head(.POST, "/predict", version: .http1_0, ["Content-Length": "50"]), now: Self.at(0))
+    _ = machine.receive(
+      Self.head(.POST, "/predict", version: .http1_0, ["Content-Length": "50"]),
+      now: Self.at(0)
+    )
     _ = machine.receive(Self.body("{"), now: Self.at(29))
     #expect(machine.timerFired(now: Self.at(29)) == .nothing)
     let (response, framing) = try #require(Self.written(machine.timerFired(now: Self.at(30))))
@@ -217,7 +230,10 @@ import Testing
     #expect(response.status == .serviceUnavailable)
     #expect(Self.message(response).contains("request_timeout (30s)"))
     #expect(framing.closes)
-    #expect(machine.offloadFinished(token: token, Self.ok, now: Self.at(36)) == .nothing, "the late answer is dropped")
+    #expect(
+      machine.offloadFinished(token: token, Self.ok, now: Self.at(36)) == .nothing,
+      "the late answer is dropped"
+    )
   }
 
   @Test func aWorkThatFinishedJustBeforeItsExpiryIsStillAnswered() {
@@ -293,11 +309,17 @@ extension HTTP1ConnectionStateMachineTests {
     (.GET, ["Upgrade": "h2c"], false),
     (.GET, ["Connection": "upgrade"], false),
   ])
-  func aProtocolSwitchIsAnsweredAndEndsTheConnection(method: HTTPMethod, headers: [String: String], switches: Bool)
+  func aProtocolSwitchIsAnsweredAndEndsTheConnection(
+    method: HTTPMethod,
+    headers: [String: String],
+    switches: Bool
+  )
     throws
   {
     var machine = Machine(configuration: Self.configuration, now: Self.at(0))
-    _ = try #require(Self.routed(&machine, Self.head(method, "/health", HTTPHeaders(headers.map { ($0.key, $0.value) }))))
+    _ = try #require(
+      Self.routed(&machine, Self.head(method, "/health", HTTPHeaders(headers.map { ($0.key, $0.value) })))
+    )
     let (_, framing) = try #require(Self.written(machine.responded(Self.ok, now: Self.at(0))))
     #expect(framing.closes == switches)
   }
@@ -310,13 +332,18 @@ extension HTTP1ConnectionStateMachineTests {
     let token = machine.offloaded()
     for input in [Self.head(.GET, "/second"), Self.end] { _ = machine.receive(input, now: Self.at(0)) }
     #expect(machine.inputClosed(now: Self.at(0)) == .nothing, "answers are still owed")
-    let (_, first) = try #require(Self.written(machine.offloadFinished(token: token, Self.ok, now: Self.at(1))))
+    let (_, first) = try #require(
+      Self.written(machine.offloadFinished(token: token, Self.ok, now: Self.at(1)))
+    )
     #expect(!first.closes, "one more answer follows")
     #expect(machine.nextHeld(now: Self.at(1)) == .nothing)
     #expect(machine.nextHeld(now: Self.at(1)).map { if case .route = $0 { true } else { false } } == true)
     let (_, last) = try #require(Self.written(machine.responded(Self.ok, now: Self.at(1))))
     #expect(last.closes, "the last answer says so")
-    #expect(machine.finalResponseWritten(now: Self.at(1)) == .close, "no linger: the client sends nothing more")
+    #expect(
+      machine.finalResponseWritten(now: Self.at(1)) == .close,
+      "no linger: the client sends nothing more"
+    )
   }
 
   @Test func aHalfClosedIdleConnectionClosesOnceItsAnswersAreSent() {

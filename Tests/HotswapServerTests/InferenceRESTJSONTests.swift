@@ -33,7 +33,10 @@ import Testing
 
   @Test func fp64AcceptsThemNested() throws {
     let info = TensorInfo(name: "X", dataType: .double, shape: [nil, 2])
-    let storage = try Self.decode(#"{"name":"X","shape":[2,2],"datatype":"FP64","data":[[NaN,1],[2,-Inf]]}"#, info: info)
+    let storage = try Self.decode(
+      #"{"name":"X","shape":[2,2],"datatype":"FP64","data":[[NaN,1],[2,-Inf]]}"#,
+      info: info
+    )
     guard case .double(let values) = storage else {
       Issue.record("FP64 decodes to doubles")
       return
@@ -64,7 +67,10 @@ import Testing
 
   @Test func nonFiniteLiteralsAreRefusedOutsideTensorData() {
     #expect {
-      try InferenceRESTCodec.decode(Array(#"{"inputs":[{"name":"X","shape":[NaN],"datatype":"FP32","data":[]}]}"#.utf8), headerLength: nil)
+      try InferenceRESTCodec.decode(
+        Array(#"{"inputs":[{"name":"X","shape":[NaN],"datatype":"FP32","data":[]}]}"#.utf8),
+        headerLength: nil
+      )
     } throws: { error in
       "\(error)".contains("'shape' must hold integers")
     }
@@ -79,7 +85,10 @@ import Testing
   @Test func outputsWriteNonFiniteValuesAsTritonDoes() throws {
     let tensor = try Tensor(shape: [1, 3], storage: .float([.nan, .infinity, 0.25]))
     let result = InferResult(id: nil, outputs: [.init(name: "variable", tensor: tensor, binary: false)])
-    let body = String(decoding: InferenceRESTCodec.encode(result, model: "m", version: "v").body, as: UTF8.self)
+    let body = String(
+      decoding: InferenceRESTCodec.encode(result, model: "m", version: "v").body,
+      as: UTF8.self
+    )
     #expect(body.contains(#""data":[NaN,Infinity,0.25]"#))
   }
 }

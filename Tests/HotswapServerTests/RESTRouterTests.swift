@@ -26,9 +26,20 @@ import Testing
   static let cases: [Case] = [
     Case(method: .GET, path: "/health", status: 200, fragment: #""slot":"blue""#),
     Case(method: .HEAD, path: "/healthz", status: 200, fragment: #""status":"ok""#),
-    Case(method: .POST, path: "/health", status: 405, fragment: "POST is not allowed on /health; use GET, HEAD"),
+    Case(
+      method: .POST,
+      path: "/health",
+      status: 405,
+      fragment: "POST is not allowed on /health; use GET, HEAD"
+    ),
     Case(method: .POST, path: "/predict", body: features, status: 200, fragment: #""class_name":"setosa""#),
-    Case(method: .POST, path: "/predict?verbose=1", body: features, status: 200, fragment: #""prediction":0"#),
+    Case(
+      method: .POST,
+      path: "/predict?verbose=1",
+      body: features,
+      status: 200,
+      fragment: #""prediction":0"#
+    ),
     Case(method: .GET, path: "/predict", status: 405, fragment: "use POST"),
     Case(method: .POST, path: "/predict", body: "{", status: 400, fragment: "invalid JSON"),
     Case(method: .POST, path: "/predict", body: #"{"features":[1,NaN,3,4]}"#, status: 400, fragment: "NaN"),
@@ -44,10 +55,21 @@ import Testing
     Case(method: .GET, path: "/v2/models/iris", status: 200, fragment: #""versions":["v1.0.0","v1.1.0"]"#),
     Case(method: .GET, path: "/v2/models/iris/versions/v1.1.0", status: 200, fragment: #""name":"iris""#),
     Case(method: .GET, path: "/v2/models/iris/ready", status: 200, fragment: #"{"ready":true}"#),
-    Case(method: .GET, path: "/v2/models/iris/versions/v1.0.0/ready", status: 200, fragment: #""ready":true"#),
+    Case(
+      method: .GET,
+      path: "/v2/models/iris/versions/v1.0.0/ready",
+      status: 200,
+      fragment: #""ready":true"#
+    ),
     Case(method: .GET, path: "/v2/models/iris/versions/v9/ready", status: 404, fragment: "no version 'v9'"),
     Case(method: .GET, path: "/v2/models/roses", status: 404, fragment: "unknown model 'roses'"),
-    Case(method: .POST, path: "/v2/models/iris/infer", body: infer, status: 200, fragment: #""model_version":"v1.0.0""#),
+    Case(
+      method: .POST,
+      path: "/v2/models/iris/infer",
+      body: infer,
+      status: 200,
+      fragment: #""model_version":"v1.0.0""#
+    ),
     Case(
       method: .POST,
       path: "/v2/models/iris/versions/v1.1.0/infer",
@@ -58,7 +80,12 @@ import Testing
     Case(method: .GET, path: "/v2/models/iris/infer", status: 405, fragment: "use POST"),
     Case(method: .GET, path: "/v2/models/iris/bogus", status: 404, fragment: "try …/ready or …/infer"),
     Case(method: .GET, path: "/v2/models//ready", status: 404, fragment: "no Open Inference Protocol route"),
-    Case(method: .GET, path: "/v2/nope", status: 404, fragment: "no Open Inference Protocol route for /v2/nope"),
+    Case(
+      method: .GET,
+      path: "/v2/nope",
+      status: 404,
+      fragment: "no Open Inference Protocol route for /v2/nope"
+    ),
   ]
 
   static func router(observer: any RequestObserver = DiscardingRequestObserver()) throws -> RESTRouter {
@@ -66,7 +93,13 @@ import Testing
     let green = try MetricsExpositionTests.model("models/iris/v1.1.0/model.onnx", loadMilliseconds: 1)
     let store = SnapshotStore()
     store.publish(
-      try MetricsExpositionTests.snapshot(generation: 1, blue: 100, green: 0, greenModel: green, blueModel: blue)
+      try MetricsExpositionTests.snapshot(
+        generation: 1,
+        blue: 100,
+        green: 0,
+        greenModel: green,
+        blueModel: blue
+      )
     )
     let environment = ServingEnvironment(
       store: store,
@@ -117,7 +150,9 @@ import Testing
   @Test func largeBatchesAndLargeBodiesRunOffTheEventLoop() throws {
     let router = try Self.router()
     let rows = Array(repeating: "[5.1,3.5,1.4,0.2]", count: RESTRouter.inlineRowLimit + 1)
-    let batch = router.route(Self.request(.POST, "/predict", body: #"{"instances":[\#(rows.joined(separator: ","))]}"#))
+    let batch = router.route(
+      Self.request(.POST, "/predict", body: #"{"instances":[\#(rows.joined(separator: ","))]}"#)
+    )
     guard case .offload = batch else {
       Issue.record("65 rows run on the thread pool")
       return
@@ -134,7 +169,9 @@ import Testing
   @Test func tooManyRowsAre413BeforeTheRowsAreBuilt() throws {
     let router = try Self.router()
     let rows = Array(repeating: "[1]", count: RESTRouter.maxRowsPerRequest + 1).joined(separator: ",")
-    let response = Self.answer(router.route(Self.request(.POST, "/predict", body: #"{"instances":[\#(rows)]}"#)))
+    let response = Self.answer(
+      router.route(Self.request(.POST, "/predict", body: #"{"instances":[\#(rows)]}"#))
+    )
     #expect(response.status == .payloadTooLarge)
     #expect(String(decoding: response.body, as: UTF8.self).contains("the limit is 100000 rows per request"))
   }
@@ -143,7 +180,10 @@ import Testing
     let recorder = RecordingObserver()
     let router = try Self.router(observer: recorder)
     let rows = Array(repeating: "[5.1,3.5,1.4,0.2]", count: 100).joined(separator: ",")
-    guard case .offload(let work) = router.route(Self.request(.POST, "/predict", body: #"{"instances":[\#(rows)]}"#))
+    guard
+      case .offload(let work) = router.route(
+        Self.request(.POST, "/predict", body: #"{"instances":[\#(rows)]}"#)
+      )
     else {
       Issue.record("100 rows are offloaded")
       return
@@ -161,7 +201,10 @@ import Testing
     let recorder = RecordingObserver()
     let router = try Self.router(observer: recorder)
     let rows = Array(repeating: "[5.1,3.5,1.4,0.2]", count: 100).joined(separator: ",")
-    guard case .offload(let work) = router.route(Self.request(.POST, "/predict", body: #"{"instances":[\#(rows)]}"#))
+    guard
+      case .offload(let work) = router.route(
+        Self.request(.POST, "/predict", body: #"{"instances":[\#(rows)]}"#)
+      )
     else {
       Issue.record("100 rows are offloaded")
       return

@@ -10,7 +10,9 @@ import NIOPosix
 /// It sits after NIO's request decoder; `HTTP1InputMonitor`, before the decoder, tells it when
 /// raw bytes arrive (a request's clock starts with its first byte, not its complete head) and
 /// drops input once the connection is closing.
-final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler, NIOScheduledCallbackHandler {
+final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandler,
+  NIOScheduledCallbackHandler
+{
   typealias InboundIn = HTTPServerRequestPart
   typealias OutboundOut = ByteBuffer
 
@@ -31,7 +33,11 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
   /// Pipelined requests answered per event-loop turn before the rest wait for the next one.
   static let answersPerTurn = 32
 
-  init(router: RESTRouter, threadPool: NIOThreadPool, configuration: HTTP1ConnectionStateMachine.Configuration) {
+  init(
+    router: RESTRouter,
+    threadPool: NIOThreadPool,
+    configuration: HTTP1ConnectionStateMachine.Configuration
+  ) {
     self.router = router
     self.threadPool = threadPool
     machine = HTTP1ConnectionStateMachine(configuration: configuration, now: .now())
@@ -108,7 +114,10 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
     case .writeContinue:
       context.writeAndFlush(wrapOutboundOut(Self.continueResponse), promise: nil)
     case .route(let head, let body):
-      route(RESTRequest(method: head.method, uri: head.uri, headers: head.headers, body: body), context: context)
+      route(
+        RESTRequest(method: head.method, uri: head.uri, headers: head.headers, body: body),
+        context: context
+      )
     case .write(let response, let framing):
       write(response, framing, context: context)
     case .expireOffload:
@@ -146,7 +155,11 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
     }
   }
 
-  private func finishOffload(token: UInt64, _ result: Result<RESTResponse, any Error>, context: ChannelHandlerContext) {
+  private func finishOffload(
+    token: UInt64,
+    _ result: Result<RESTResponse, any Error>,
+    context: ChannelHandlerContext
+  ) {
     if offload?.token == token { offload = nil }
     let response: RESTResponse
     switch result {
@@ -233,7 +246,8 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
       self.timer = nil
     }
     let at = min(deadline, .now() + machine.configuration.timerPeriod)
-    guard let callback = try? context.eventLoop.assumeIsolated().scheduleCallback(at: at, handler: self) else {
+    guard let callback = try? context.eventLoop.assumeIsolated().scheduleCallback(at: at, handler: self)
+    else {
       return
     }
     timer = (callback, at)

@@ -31,7 +31,9 @@ struct JSONTensorElements {
         }
       )
     case .double:
-      return .double(try map(values, count) { (value, index) throws(InferenceError) in try self.number(value, index) })
+      return .double(
+        try map(values, count) { (value, index) throws(InferenceError) in try self.number(value, index) }
+      )
     case .int64:
       return .int64(
         try map(values, count) { (value, index) throws(InferenceError) in

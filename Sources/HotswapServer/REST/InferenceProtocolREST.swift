@@ -57,7 +57,11 @@ struct InferenceProtocolREST: Sendable {
   /// `GET /v2/models/{model}[/versions/{version}]/ready`.
   func modelReady(_ parameters: RouteParameters) throws(InferenceError) -> RESTResponse {
     let snapshot = try target.require(environment.store.snapshot)
-    _ = try target.describedSlot(in: snapshot, name: parameters["model"] ?? "", version: parameters["version"])
+    _ = try target.describedSlot(
+      in: snapshot,
+      name: parameters["model"] ?? "",
+      version: parameters["version"]
+    )
     return flag("ready", true)
   }
 

@@ -16,7 +16,7 @@ extension RESTRouter {
     let body: JSONValue
     do {
       body = try JSONParser.parse(request.bodyBytes, options: Self.predictJSON)
-    } catch where error.isLimit {
+    } catch  where error.isLimit {
       throw HTTPError(
         .payloadTooLarge,
         "the body has \(error.message); the limit is \(Self.maxRowsPerRequest) rows per request"

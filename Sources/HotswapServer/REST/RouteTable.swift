@@ -12,7 +12,10 @@ struct RouteTable: Sendable {
     var patterns: [RESTRoute] = []
     for route in routes {
       if route.isLiteral {
-        precondition(literal.updateValue(route, forKey: Substring(route.pattern)) == nil, "\(route.pattern) twice")
+        precondition(
+          literal.updateValue(route, forKey: Substring(route.pattern)) == nil,
+          "\(route.pattern) twice"
+        )
       } else {
         patterns.append(route)
       }
