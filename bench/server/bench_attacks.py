@@ -74,6 +74,7 @@ def start(binary: pathlib.Path, work: pathlib.Path, request_timeout: str) -> tup
 listen = "127.0.0.1:{port}"
 model_name = "iris"
 request_timeout = "{request_timeout}"
+max_body_bytes = 4194304
 
 [slots.blue]
 model = "{REPO}/models/iris/v1.0.0/model.onnx"
@@ -124,7 +125,11 @@ def row8(proc: subprocess.Popen, port: int, hold: float) -> dict:
     peak = rss_before
     sent = 0
     closed_by_server = None
-    sock = socket.create_connection(("127.0.0.1", port))
+    # Small client buffers, so that what the kernels absorb does not hide whether the server read.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 65536)
+    sock.connect(("127.0.0.1", port))
     sock.setblocking(False)
     with HealthProbe(port) as probe:
         started = time.monotonic()

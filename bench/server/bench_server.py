@@ -139,9 +139,11 @@ def parse_wrk(output: str) -> dict:
         value, unit = float(m.group(1)), m.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
     return {
+        "requests": requests,
         "rps": rps,
         "p50_ms": latency("50"),
         "p99_ms": latency("99"),
@@ -156,6 +158,21 @@ def wrk(url: str, seconds: int, script: pathlib.Path | None) -> dict:
         cmd += ["-s", str(script)]
     out = subprocess.run(cmd + [url], check=True, capture_output=True, text=True).stdout
     return parse_wrk(out)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk_with_cpu(pid: int, url: str, seconds: int, script: pathlib.Path | None) -> dict:
+    """wrk, plus the server's CPU time per answered request: on a shared machine requests/s
+    follow the neighbours' load, CPU per request much less so."""
+    before = cpu_seconds(pid)
+    result = wrk(url, seconds, script)
+    result["cpu_us_per_request"] = (cpu_seconds(pid) - before) / max(result["requests"], 1) * 1e6
+    return result
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -257,19 +274,23 @@ def main() -> int:
         script = work / "predict.lua"
         script.write_text(PREDICT_LUA)
         for r in range(args.rounds):
-            ours = wrk(f"http://127.0.0.1:{port}/predict", args.seconds, script)
+            ours = wrk_with_cpu(hotswap.pid, f"http://127.0.0.1:{port}/predict", args.seconds, script)
             round_result = {"hotswap_predict": ours}
             before = ""
             if baseline:
-                old = wrk(f"http://127.0.0.1:{baseline_port}/predict", args.seconds, script)
+                old = wrk_with_cpu(baseline.pid, f"http://127.0.0.1:{baseline_port}/predict", args.seconds, script)
                 round_result["baseline_predict"] = old
-                before = f" | baseline {old['rps']:.0f} req/s p99 {old['p99_ms']:.2f} ms"
+                before = (
+                    f" | baseline {old['rps']:.0f} req/s p99 {old['p99_ms']:.2f} ms "
+                    f"{old['cpu_us_per_request']:.1f} µs CPU/req"
+                )
             theirs = wrk(f"http://127.0.0.1:{nginx_port}/", args.seconds, None)
             round_result["nginx_return_200"] = theirs
             results["rounds"].append(round_result)
             print(
                 f"round {r + 1}: hotswap /predict {ours['rps']:.0f} req/s p50 {ours['p50_ms']:.2f} ms "
-                f"p99 {ours['p99_ms']:.2f} ms{before} | nginx return 200 {theirs['rps']:.0f} req/s "
+                f"p99 {ours['p99_ms']:.2f} ms {ours['cpu_us_per_request']:.1f} µs CPU/req{before} | "
+                f"nginx return 200 {theirs['rps']:.0f} req/s "
                 f"p99 {theirs['p99_ms']:.2f} ms",
                 file=sys.stderr,
             )
@@ -303,6 +324,10 @@ def main() -> int:
         baseline_rps = statistics.median(r["baseline_predict"]["rps"] for r in results["rounds"])
         results["summary"]["baseline_rps"] = baseline_rps
         results["summary"]["ratio_to_baseline"] = ours_rps / baseline_rps
+        ours_cpu = statistics.median(r["hotswap_predict"]["cpu_us_per_request"] for r in results["rounds"])
+        baseline_cpu = statistics.median(r["baseline_predict"]["cpu_us_per_request"] for r in results["rounds"])
+        results["summary"]["cpu_us_per_request"] = ours_cpu
+        results["summary"]["baseline_cpu_us_per_request"] = baseline_cpu
     checks = [
         ("throughput ≥ 40 % of nginx", ours_rps / nginx_rps >= 0.40, f"{ours_rps / nginx_rps:.0%}"),
         ("p99 < 10 ms", p99 < 10, f"{p99:.2f} ms"),
@@ -315,6 +340,8 @@ def main() -> int:
     print(f"nginx return 200:      {nginx_rps:.0f} req/s  → ratio {ours_rps / nginx_rps:.0%}")
     if args.baseline_bin_dir:
         print(f"baseline /predict:     {baseline_rps:.0f} req/s  → this build {ours_rps / baseline_rps:.1%} of it")
+        print(f"server CPU per request: {ours_cpu:.1f} µs, baseline {baseline_cpu:.1f} µs "
+              f"→ {ours_cpu / baseline_cpu:.1%}")
     print(f"swap latency (rename → first response from the new slot, {args.swaps} swaps): "
           f"p50 {results['swap_ms']['p50']:.2f} ms, p99 {results['swap_ms']['p99']:.2f} ms")
     print(f"RSS: {results['rss_mib_idle']:.1f} MiB idle, {results['rss_mib_after_load']:.1f} MiB after load; "

@@ -59,12 +59,17 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
   }
 
   func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-    execute(machine.receive(.part(unwrapInboundIn(data)), now: NIODeadline.now()), context: context)
+    let action = machine.receive(.part(unwrapInboundIn(data)), now: NIODeadline.now())
+    // Parts that change nothing outside (a head, a body chunk, held input) wait for the
+    // read's end to bring reading and the timer in line; see `syncTimer` for why that is in time.
+    if case .nothing = action { return }
+    execute(action, context: context)
     settle(context: context)
   }
 
   func channelReadComplete(context: ChannelHandlerContext) {
     answeredThisTurn = 0
+    settle(context: context)
     context.fireChannelReadComplete()
   }
 
@@ -82,7 +87,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
   func channelWritabilityChanged(context: ChannelHandlerContext) {
     let now = NIODeadline.now()
     machine.writabilityChanged(isWritable: context.channel.isWritable, now: now)
-    if context.channel.isWritable { serveHeld(context: context, now: now) }
+    if context.channel.isWritable { serveHeld(context: context) }
     settle(context: context)
     context.fireChannelWritabilityChanged()
   }
@@ -168,7 +173,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
     }
     let now = NIODeadline.now()
     execute(machine.offloadFinished(token: token, response, now: now), context: context)
-    serveHeld(context: context, now: now)
+    serveHeld(context: context)
     settle(context: context)
   }
 
@@ -206,17 +211,17 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
     context.eventLoop.assumeIsolated().execute {
       self.answeredThisTurn = 0
       self.machine.resumeTurn()
-      self.serveHeld(context: context, now: .now())
+      self.serveHeld(context: context)
       self.settle(context: context)
     }
   }
 
   /// Serves input held while a response was computed or the client was not reading.
-  private func serveHeld(context: ChannelHandlerContext, now: NIODeadline) {
+  private func serveHeld(context: ChannelHandlerContext) {
     guard !servingHeld else { return }
     servingHeld = true
     defer { servingHeld = false }
-    while let action = machine.nextHeld(now: now) {
+    while let action = machine.nextHeld(now: NIODeadline.now()) {
       execute(action, context: context)
     }
   }

@@ -84,13 +84,13 @@ struct HTTP1ConnectionStateMachine {
         held.append(input)
         return .nothing
       }
-      return process(input, now: now())
+      return process(input, now: now)
     }
   }
 
   /// The next held input, processed, while the connection can serve it; nil when there is none
   /// or it must keep waiting.
-  mutating func nextHeld(now: NIODeadline) -> Action? {
+  mutating func nextHeld(now: @autoclosure () -> NIODeadline) -> Action? {
     switch state {
     case .idle, .readingHead, .readingBody:
       guard blockedSince == nil, !paused, let input = held.popFirst() else { return nil }
@@ -121,12 +121,12 @@ struct HTTP1ConnectionStateMachine {
     paused = false
   }
 
-  private mutating func process(_ input: Input, now: NIODeadline) -> Action {
+  private mutating func process(_ input: Input, now: () -> NIODeadline) -> Action {
     switch input {
     case .malformed(let reason):
       var head: HTTPRequestHead?
       if case .readingBody(let request) = state { head = request.head }
-      return finish(HTTPError(.badRequest, "malformed HTTP request: \(reason)"), head: head, now: now)
+      return finish(HTTPError(.badRequest, "malformed HTTP request: \(reason)"), head: head, now: now())
     case .part(.head(let head)):
       return receiveHead(head, now: now)
     case .part(.body(let chunk)):
@@ -139,11 +139,11 @@ struct HTTP1ConnectionStateMachine {
     }
   }
 
-  private mutating func receiveHead(_ head: HTTPRequestHead, now: NIODeadline) -> Action {
+  private mutating func receiveHead(_ head: HTTPRequestHead, now: () -> NIODeadline) -> Action {
     let started: NIODeadline
     switch state {
     case .readingHead(let since): started = since
-    case .idle: started = now
+    case .idle: started = now()
     default: return .nothing
     }
     let request = Request(head: head, started: started)
@@ -159,12 +159,12 @@ struct HTTP1ConnectionStateMachine {
         .init(statusCode: 431, reasonPhrase: "Request Header Fields Too Large"),
         "request headers are \(headerBytes) bytes; the limit is \(configuration.maxHeaderBytes)"
       )
-      return finish(error, head: head, now: now)
+      return finish(error, head: head, now: now())
     }
     if let length = head.headers.first(name: "content-length").flatMap(Int.init),
       length > configuration.maxBodyBytes
     {
-      return finish(bodyTooLarge, head: head, now: now)
+      return finish(bodyTooLarge, head: head, now: now())
     }
     // curl and others wait for this before sending a large body.
     if head.version == .http1_1, head.headers.first(name: "expect")?.lowercased() == "100-continue" {
@@ -180,10 +180,10 @@ struct HTTP1ConnectionStateMachine {
     return head.headers[canonicalForm: "connection"].contains { $0.lowercased() == "upgrade" }
   }
 
-  private mutating func receiveBody(_ chunk: ByteBuffer, now: NIODeadline) -> Action {
+  private mutating func receiveBody(_ chunk: ByteBuffer, now: () -> NIODeadline) -> Action {
     guard case .readingBody(let request) = state else { return .nothing }
     guard (body?.readableBytes ?? 0) + chunk.readableBytes <= configuration.maxBodyBytes else {
-      return finish(bodyTooLarge, head: request.head, now: now)
+      return finish(bodyTooLarge, head: request.head, now: now())
     }
     if body == nil {
       body = chunk

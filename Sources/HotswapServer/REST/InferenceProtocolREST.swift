@@ -81,14 +81,15 @@ struct InferenceProtocolREST: Sendable {
     let decoded = try InferenceRESTCodec.decode(Array(request.bodyBytes), headerLength: headerLength)
     let modelName = environment.modelName
     let generation = snapshot.generation
-    return router.runModel(
-      on: slot,
-      endpoint: "infer",
-      rows: InferenceRunner.batchSize(decoded),
-      context
-    ) { observer in
-      Self.run(decoded, on: slot, generation: generation, modelName: modelName, observer: observer)
+    guard router.runsHere(rows: InferenceRunner.batchSize(decoded), context) else {
+      return router.offload(on: slot, endpoint: "infer") { observer in
+        Self.run(decoded, on: slot, generation: generation, modelName: modelName, observer: observer)
+      }
     }
+    let observer = router.observer(running: slot, endpoint: "infer", context)
+    return .response(
+      Self.run(decoded, on: slot, generation: generation, modelName: modelName, observer: observer)
+    )
   }
 
   private static func run(

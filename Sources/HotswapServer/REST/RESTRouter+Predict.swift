@@ -30,9 +30,13 @@ extension RESTRouter {
     )
     let decoded = try decoder.decode(body)
     let generation = snapshot.generation
-    return runModel(on: slot, endpoint: "predict", rows: decoded.rows.count, context) { observer in
-      Self.runPrediction(decoded, on: slot, generation: generation, observer: observer)
+    guard runsHere(rows: decoded.rows.count, context) else {
+      return offload(on: slot, endpoint: "predict") { observer in
+        Self.runPrediction(decoded, on: slot, generation: generation, observer: observer)
+      }
     }
+    let observer = observer(running: slot, endpoint: "predict", context)
+    return .response(Self.runPrediction(decoded, on: slot, generation: generation, observer: observer))
   }
 
   static func runPrediction(

@@ -58,21 +58,26 @@ public struct RESTRouter: Sendable {
     }
   }
 
-  /// Runs `work`, which uses `slot`'s model on `rows` rows: inline when small, on the thread pool
-  /// when large (or inline when the route already runs there).
-  func runModel(
+  /// Whether a model run on `rows` rows is answered right here: small batches on the event loop,
+  /// and everything when the route already runs on the thread pool. Otherwise `offload`.
+  func runsHere(rows: Int, _ context: RouteContext) -> Bool {
+    rows <= Self.inlineRowLimit || context.offload != nil
+  }
+
+  /// The observer for a model run on `slot` that `runsHere`: a timeout from now on is charged to
+  /// the slot when the route runs on the thread pool.
+  func observer(running slot: ServingSlot, endpoint: String, _ context: RouteContext) -> any RequestObserver {
+    context.offload?.charge(slot, endpoint: endpoint)
+    return context.observer
+  }
+
+  /// Runs `work`, which uses `slot`'s model, on the thread pool.
+  func offload(
     on slot: ServingSlot,
     endpoint: String,
-    rows: Int,
-    _ context: RouteContext,
     _ work: @escaping @Sendable (any RequestObserver) -> RESTResponse
   ) -> RouteResult {
-    if let offload = context.offload {
-      offload.charge(slot, endpoint: endpoint)
-      return .response(work(offload))
-    }
-    guard rows > Self.inlineRowLimit else { return .response(work(context.observer)) }
-    return .offload(OffloadedWork(observer: environment.observer, charging: (slot, endpoint)) { work($0) })
+    .offload(OffloadedWork(observer: environment.observer, charging: (slot, endpoint)) { work($0) })
   }
 
   /// The current snapshot, or 503 before the first plan is served.
