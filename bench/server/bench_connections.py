@@ -37,18 +37,19 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from bench_server import PREDICT_LUA, REPO, build, free_port, rss_kib, stop, wait_http, wrk  # noqa: E402
 
 MIB = 1 << 20
-FILE_LIMIT = 65536
 
 
-def raise_file_limit(limit: int) -> None:
+def raise_file_limit(needed: int) -> None:
+    """Raises this process's soft file limit (the server inherits it) to the hard limit, which
+    must allow `needed` descriptors."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard != resource.RLIM_INFINITY and hard < limit:
+    if hard != resource.RLIM_INFINITY and hard < needed:
         try:
-            resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
-            return
+            resource.setrlimit(resource.RLIMIT_NOFILE, (needed, needed))
         except (ValueError, PermissionError):
-            raise SystemExit(f"the file limit is {hard}; {limit} are needed (run as root or raise `ulimit -Hn`)")
-    resource.setrlimit(resource.RLIMIT_NOFILE, (limit, max(hard, limit) if hard != resource.RLIM_INFINITY else hard))
+            raise SystemExit(f"the hard file limit is {hard}; {needed} descriptors are needed (`ulimit -Hn {needed}`)")
+    else:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
 def write_config(path: pathlib.Path, port: int) -> None:
@@ -118,7 +119,12 @@ def wait_connections_closed(pid: int, expected_below: int, timeout: float = 30.0
     """Waits until the server holds fewer than `expected_below` sockets (closes are asynchronous)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        count = sum(1 for fd in os.listdir(f"/proc/{pid}/fd") if os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:"))
+        count = 0
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                count += os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:")
+            except FileNotFoundError:
+                pass  # closed while listing
         if count < expected_below:
             return
         time.sleep(0.1)
@@ -136,7 +142,7 @@ def main() -> int:
     if not shutil.which("wrk"):
         print("wrk is missing: scripts/deps.sh installs it", file=sys.stderr)
         return 1
-    raise_file_limit(FILE_LIMIT)  # the server inherits it
+    raise_file_limit(args.idle + 2000)  # the server inherits it
     binary = build(args.bin_dir) / "hotswap"
     work = pathlib.Path(tempfile.mkdtemp(prefix="hotswap-connections-"))
     results: dict = {"idle_connections": args.idle, "rounds": []}

@@ -38,8 +38,9 @@ struct HTTP1ConnectionStateMachine {
   private var state: State
   private var body: ByteBuffer?
   private var keepAlive = true
-  /// Input that arrived while it could not be served, in order.
-  private var held = CircularBuffer<Input>()
+  /// Input that arrived while it could not be served, in order. Starts at one slot (the default
+  /// of 16 costs every idle connection most of a kilobyte); it doubles when pipelining needs it.
+  private var held = CircularBuffer<Input>(initialCapacity: 1)
   /// Since when the client has not read what was sent (the channel is not writable).
   private var blockedSince: NIODeadline?
   /// When draining began.
