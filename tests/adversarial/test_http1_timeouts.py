@@ -3,10 +3,15 @@ request too slowly are closed by `idle_timeout` and `request_timeout` — a sile
 connection without a word, a request still being read with a 408 — and holding many of them
 costs neither other clients nor memory."""
 
+import json
+import re
+import struct
+import threading
 import time
 
 import pytest
 from adversary import HealthProbe, iris_config
+from process_support import wait_until
 from raw_http import MIB, RawConnection, get
 
 IDLE = 2.0
@@ -110,3 +115,57 @@ def test_a_connection_kept_busy_is_not_closed_by_the_idle_timeout(timed_server):
             time.sleep(1.0)
         assert conn.outcome.ended_by == "open"
         assert conn.outcome.statuses == [200] * int(3 * IDLE)
+
+
+def test_an_answer_that_outlives_the_request_timeout_is_a_503_charged_to_the_slot(launch, repo_root):
+    """Four 50 000-row wine batches at once (binary tensors, so reading them costs next to nothing
+    and the time goes to the model) on a 300 ms request timeout: the thread pool (one thread per
+    core) cannot answer them all in time (each takes about 0.2 s in a release build, 4 s in a
+    debug one). Each late one gets a 503 at its deadline, counted as a
+    server error of the slot when its model was running; the others get their predictions; the
+    server serves on, and RSS returns."""
+    models = repo_root / "models" / "wine"
+    config = (
+        f'[server]\nmodel_name = "wine"\nmax_body_bytes = {8 << 20}\nrequest_timeout = "300ms"\n\n'
+        f'[slots.blue]\nmodel = "{models}/v1.1.0/model.onnx"\n\n[traffic]\nblue = 1\n'
+    )
+    server = launch(config)
+    rows = 50_000
+    row = struct.pack("<13f", 13.0, 2.0, 2.4, 19.0, 100.0, 2.5, 2.5, 0.3, 1.6, 5.0, 1.0, 3.0, 1000.0)
+    header = json.dumps(
+        {"inputs": [{"name": "X", "shape": [rows, 13], "datatype": "FP32", "parameters": {"binary_data_size": 52 * rows}}]}
+    ).encode()
+    body = header + row * rows
+    headers = {"Inference-Header-Content-Length": str(len(header))}
+    rss_before = server.rss()
+    answers = []
+
+    def send():
+        answers.append(server.request("POST", "/v2/models/wine/infer", body, headers, timeout=120))
+
+    with HealthProbe(server.port) as probe:
+        senders = [threading.Thread(target=send) for _ in range(4)]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join(150)
+    statuses = sorted(status for status, _ in answers)
+    assert len(statuses) == 4 and set(statuses) <= {200, 503}, statuses
+    late = statuses.count(503)
+    assert late >= 1, "every batch finished within 300 ms: the test needs heavier batches on this machine"
+    for status, text in answers:
+        if status == 503:
+            assert b"not answered within request_timeout (300ms)" in text
+    _, metrics = server.request("GET", "/metrics")
+    errors = re.search(rb'predict_errors_total\{[^}]*endpoint="infer"[^}]*slot="blue"[^}]*\} (\d+)', metrics)
+    errors = errors or re.search(rb'predict_errors_total\{[^}]*slot="blue"[^}]*endpoint="infer"[^}]*\} (\d+)', metrics)
+    # A late batch counts against the slot if its model was running at the deadline; one still
+    # waiting for a worker thread does not (the server was busy, not the model).
+    assert errors and 1 <= int(errors.group(1)) <= late, [l for l in metrics.decode().splitlines() if "errors" in l]
+    probe.assert_responsive(bound=1.0)
+    # The late work runs to its end on the pool; the server keeps serving meanwhile and after.
+    wait_until(lambda: server.rss() - rss_before < 64 * MIB, 120, "RSS back near its start")
+    server.assert_running()
+    assert server.request("GET", "/health")[0] == 200
+    one = header.replace(str(rows).encode() + b", 13", b"1, 13").replace(str(52 * rows).encode(), b"52")
+    assert server.request("POST", "/v2/models/wine/infer", one + row, {"Inference-Header-Content-Length": str(len(one))})[0] == 200
