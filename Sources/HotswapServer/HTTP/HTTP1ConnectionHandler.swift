@@ -101,7 +101,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
       context.fireUserInboundEventTriggered(event)
       return
     }
-    settle(context: context)
+    settle(context: context, deadlineMayShorten: true)
   }
 
   func channelInactive(context: ChannelHandlerContext) {
@@ -201,7 +201,7 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
         return
       }
       self.execute(self.machine.finalResponseWritten(now: .now()), context: context)
-      self.settle(context: context)
+      self.settle(context: context, deadlineMayShorten: true)
     }
   }
 
@@ -228,22 +228,25 @@ final class HTTP1ConnectionHandler: ChannelInboundHandler, RemovableChannelHandl
 
   // MARK: - Reading and the timer
 
-  /// Brings reading and the timer in line with the machine after an event.
-  private func settle(context: ChannelHandlerContext) {
+  /// Brings reading and the timer in line with the machine after an event; `deadlineMayShorten`
+  /// after the events that can move the deadline before the pending timer (see `syncTimer`).
+  private func settle(context: ChannelHandlerContext, deadlineMayShorten: Bool = false) {
     let wantsToRead = machine.wantsToRead
     if wantsToRead != reading {
       reading = wantsToRead
       try? context.channel.syncOptions?.setOption(.autoRead, value: wantsToRead)
     }
-    syncTimer()
+    syncTimer(deadlineMayShorten: deadlineMayShorten)
   }
 
   /// Keeps one timer that fires no later than the machine's deadline. The timer is armed at most
   /// `timerPeriod` (the shorter of the idle and request timeouts) ahead, so every deadline a
-  /// later event sets (a request starting, a response ending) lies at or after it: the common
-  /// path never cancels or re-arms a timer (NIO cancels by a linear search of its queue). Only
-  /// shorter deadlines (draining, lingering) re-arm it.
-  private func syncTimer() {
+  /// later event sets (a request starting, a response ending, a client that stops reading) lies
+  /// at or after it: while a timer is pending, the common path neither computes the deadline nor
+  /// cancels or re-arms the timer (NIO cancels by a linear search of its queue). Only the shorter
+  /// deadlines of draining, lingering and a half close re-arm it.
+  private func syncTimer(deadlineMayShorten: Bool = false) {
+    if timer != nil, !deadlineMayShorten { return }
     guard let deadline = machine.deadline, let context else { return }
     if let timer {
       guard deadline < timer.at else { return }
