@@ -378,3 +378,17 @@ extension HTTP1ConnectionStateMachineTests {
     #expect(machine.nextHeld(now: Self.at(0)).map { if case .route = $0 { true } else { false } } == true)
   }
 }
+
+extension HTTP1ConnectionStateMachineTests {
+  @Test func bytesAfterADecodingErrorAreDroppedEvenWhileItsAnswerWaits() {
+    var machine = Machine(configuration: Self.configuration, now: Self.at(0))
+    _ = Self.routed(&machine)
+    _ = machine.offloaded()
+    #expect(
+      machine.receive(.malformed("invalid method"), now: Self.at(0)) == .nothing,
+      "held behind the answer"
+    )
+    let accepted = machine.bytesArrived(now: Self.at(0))
+    #expect(!accepted, "the decoder parses nothing more")
+  }
+}

@@ -28,7 +28,7 @@ def test_pipelined_requests_then_garbage_get_every_answer_then_the_400(server, r
         outcome = conn.wait_closed(20)
         conn.close()
         assert outcome.ended_by == "eof", f"attempt {attempt}: {outcome.ended_by} after {len(outcome.responses)} answers"
-        assert outcome.statuses == [200] * 500 + [400], f"attempt {attempt}"
+        assert outcome.statuses == [200] * 500 + [400], f"attempt {attempt}: {len(outcome.responses)} answers, last {outcome.statuses[-3:]}"
         last = outcome.responses[-1]
         assert b"malformed HTTP request" in last.body and last.closes
     server.assert_serving()

@@ -49,6 +49,8 @@ struct HTTP1ConnectionStateMachine {
   private var inputClosed = false
   /// The connection used its share of this event-loop turn (`pauseForTurn`).
   private var paused = false
+  /// The decoder failed: it parses nothing more, so later bytes are dropped before it.
+  private var decoderFailed = false
   private var nextToken: UInt64 = 0
 
   init(configuration: Configuration, now: NIODeadline) {
@@ -61,6 +63,7 @@ struct HTTP1ConnectionStateMachine {
   /// Raw bytes arrived (before decoding). False: discard them, the connection is closing. The
   /// clock is read only when they start a request.
   mutating func bytesArrived(now: @autoclosure () -> NIODeadline) -> Bool {
+    guard !decoderFailed else { return false }
     switch state {
     case .idle where held.isEmpty:
       state = .readingHead(started: now())
@@ -74,6 +77,7 @@ struct HTTP1ConnectionStateMachine {
 
   /// A decoded part (or a decoding error) arrived. The clock is read only if the part needs it.
   mutating func receive(_ input: Input, now: @autoclosure () -> NIODeadline) -> Action {
+    if case .malformed = input { decoderFailed = true }
     switch state {
     case .closing, .lingering, .closed:
       return .nothing
