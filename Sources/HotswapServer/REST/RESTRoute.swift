@@ -1,4 +1,3 @@
-import HotswapCore
 import NIOHTTP1
 
 /// One row of the REST route table: a path pattern, the methods it answers, and its handler.
@@ -62,28 +61,4 @@ struct RESTRoute: Sendable {
     }
     return RouteParameters(names: captures, values: values)
   }
-}
-
-/// The captures of a matched route pattern.
-struct RouteParameters: Sendable, Equatable {
-  let names: [Substring]
-  let values: [Substring]
-
-  static let none = RouteParameters(names: [], values: [])
-
-  /// The value captured as `name`, if the pattern has that capture.
-  subscript(_ name: Substring) -> String? {
-    names.firstIndex(of: name).map { String(values[$0]) }
-  }
-}
-
-/// What a route handler gets besides the request: its captures, and the observer to report the
-/// request's outcome to (a gate that can be expired when the route runs off the event loop).
-struct RouteContext: Sendable {
-  /// The pattern's captures.
-  var parameters: RouteParameters
-  /// Where the route reports the request it served.
-  let observer: any RequestObserver
-  /// Set when the route already runs off the event loop: work it would offload runs inline.
-  let offload: OffloadObservation?
 }
