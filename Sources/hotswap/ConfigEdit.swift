@@ -67,9 +67,13 @@ struct ConfigEdit {
     print("\(describe): wrote \(configPath)")
     guard !confirm.noWait else { return }
     let sha = SHA256.hexDigest(of: Array(newText.utf8))
-    let url =
-      confirm.url ?? (try? currentPlan()).map { StatusClient.defaultURL(for: $0.server.listen) }
-      ?? "http://127.0.0.1:8080"
+    // Only `[server]` is read: after a broken save (the case `rollback` is for) the whole file
+    // does not parse, but the server it names still listens where it says.
+    let listen = [text, newText].lazy.compactMap {
+      try? PlanParser.serverSettings($0, file: configPath).get()
+    }
+    .first?.listen
+    let url = confirm.url ?? listen.map { StatusClient.defaultURL(for: $0) } ?? "http://127.0.0.1:8080"
     switch await StatusClient(baseURL: url).waitForConfig(sha256: sha, timeout: confirm.timeout) {
     case .applied(let line):
       print("applied by the server at \(url): \(line)")
