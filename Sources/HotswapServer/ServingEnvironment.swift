@@ -20,6 +20,8 @@ public struct ServingEnvironment: Sendable {
   public let observer: any RequestObserver
   /// Fired when the server begins its graceful shutdown.
   public let shutdown: ShutdownSignal
+  /// Where prediction paths hand what they served (prediction log, shadow mirror).
+  public let predictions: PredictionTap
 
   /// Creates an environment.
   public init(
@@ -29,7 +31,8 @@ public struct ServingEnvironment: Sendable {
     startedAt: Date = Date(),
     serverVersion: String = HotswapVersion.current,
     observer: any RequestObserver = DiscardingRequestObserver(),
-    shutdown: ShutdownSignal = ShutdownSignal()
+    shutdown: ShutdownSignal = ShutdownSignal(),
+    predictions: PredictionTap = PredictionTap()
   ) {
     self.store = store
     self.state = state
@@ -38,6 +41,7 @@ public struct ServingEnvironment: Sendable {
     self.serverVersion = serverVersion
     self.observer = observer
     self.shutdown = shutdown
+    self.predictions = predictions
   }
 
   /// The model's name in `/v2/models/{name}`.

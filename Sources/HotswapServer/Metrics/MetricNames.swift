@@ -23,11 +23,14 @@ public enum MetricNames {
   public static let guardTrips = "hotswap_guard_trips_total"
   /// `hotswap_rollout_step`: the rollout's current step, 1-based; 0 without a rollout.
   public static let rolloutStep = "hotswap_rollout_step"
+  /// `hotswap_prediction_log_lines_total{result}`: prediction log lines written, dropped (queue
+  /// full) and failed (the file could not be written).
+  public static let predictionLogLines = "hotswap_prediction_log_lines_total"
 
   /// Every family name, for the dashboard check.
   public static let all = [
     requests, errors, latency, trafficShare, planGeneration, planReloads, modelLoad, slotReady, guardTrips,
-    rolloutStep,
+    rolloutStep, predictionLogLines,
   ]
 
   /// Latency buckets from 50 µs to 5 s.

@@ -11,6 +11,9 @@ extension RESTRouter {
       state: environment.state.value,
       delivery: observability.delivery.status()
     )
+    for case let log as PredictionLog in environment.predictions.consumers {
+      observability.metrics.refresh(predictionLog: log.counts)
+    }
     return .text(.ok, observability.metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
   }
 }

@@ -12,7 +12,7 @@ extension RESTRouter {
   /// `POST /predict`: decode the rows, pick the slot, predict, answer with the slot and version.
   func predict(_ request: RESTRequest, _ context: RouteContext) throws -> RouteResult {
     let snapshot = try currentSnapshot()
-    let slot = try chooseSlot(snapshot, request)
+    let (slot, reason, stickyKey) = try routeRequest(snapshot, request)
     let body: JSONValue
     do {
       body = try JSONParser.parse(request.bodyBytes, options: Self.predictJSON)
@@ -30,20 +30,33 @@ extension RESTRouter {
     )
     let decoded = try decoder.decode(body)
     let generation = snapshot.generation
+    let ticket = environment.predictions.ticket(
+      for: PredictionRequest(
+        snapshot: snapshot,
+        slot: slot,
+        reason: reason,
+        wireProtocol: .rest,
+        endpoint: "predict"
+      ),
+      stickyKey: stickyKey
+    )
     guard runsHere(rows: decoded.rows.count, context) else {
       return offload(on: slot, endpoint: "predict") { observer in
-        Self.runPrediction(decoded, on: slot, generation: generation, observer: observer)
+        Self.runPrediction(decoded, on: slot, generation: generation, observer: observer, ticket: ticket)
       }
     }
     let observer = observer(running: slot, endpoint: "predict", context)
-    return .response(Self.runPrediction(decoded, on: slot, generation: generation, observer: observer))
+    return .response(
+      Self.runPrediction(decoded, on: slot, generation: generation, observer: observer, ticket: ticket)
+    )
   }
 
   static func runPrediction(
     _ body: PredictRequestBody,
     on slot: ServingSlot,
     generation: UInt64,
-    observer: any RequestObserver
+    observer: any RequestObserver,
+    ticket: PredictionTicket? = nil
   )
     -> RESTResponse
   {
@@ -65,8 +78,14 @@ extension RESTRouter {
       )
       var response = HTTPError(serverSide ? .internalServerError : .badRequest, error.message).response
       response.headers.add(contentsOf: slotHeaders(slot, generation: generation))
+      ticket?.served(
+        .rows(body.rows),
+        .failed(message: error.message, serverSide: serverSide),
+        latency: ContinuousClock.now - start
+      )
       return response
     }
+    let latency = ContinuousClock.now - start
     observer.observe(
       RequestObservation(
         slot: slot.name,
@@ -74,7 +93,7 @@ extension RESTRouter {
         wireProtocol: .rest,
         endpoint: "predict",
         outcome: .success,
-        duration: ContinuousClock.now - start
+        duration: latency
       )
     )
     var writer = JSONWriter(capacity: 128 + predictions.count * 64)
@@ -99,7 +118,9 @@ extension RESTRouter {
     writer.key("slot")
     writer.string(slot.name)
     writer.endObject()
-    return .json(.ok, writer, headers: slotHeaders(slot, generation: generation))
+    let response = RESTResponse.json(.ok, writer, headers: slotHeaders(slot, generation: generation))
+    ticket?.served(.rows(body.rows), .predictions(predictions), latency: latency)
+    return response
   }
 
   private static func write(
