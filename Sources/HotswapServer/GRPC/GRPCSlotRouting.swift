@@ -5,7 +5,7 @@ import HotswapCore
 /// sticky key from the plan's sticky header, and the serving slot reported back in metadata.
 enum GRPCSlotRouting {
   /// The metadata key that pins a slot (or version).
-  static let pinKey = "x-hotswap-slot"
+  static let pinKey = SlotHeader.pin
   /// The metadata key carrying the serving version in responses.
   static let versionKey = "x-model-version"
 

@@ -113,31 +113,43 @@ public final class PredictionLog: PredictionConsumer {
 
   private func drain() {
     var buffer: [UInt8] = []
-    var lines: UInt64 = 0
     var freed = 0
     while let entry = entries.pop() {
       freed += entry.estimatedBytes
       PredictionLogLine.append(entry, to: &buffer)
-      lines += 1
-      if buffer.count >= 1 << 20 {
-        write(&buffer, lines: lines)
-        lines = 0
-      }
+      if buffer.count >= 1 << 20 { write(&buffer) }
     }
     pendingBytes.subtract(freed, ordering: .relaxed)
-    if !buffer.isEmpty { write(&buffer, lines: lines) }
+    if !buffer.isEmpty { write(&buffer) }
   }
 
-  private func write(_ buffer: inout [UInt8], lines: UInt64) {
+  /// Appends whole lines, rotating first whenever the next lines would take the file past
+  /// `max_bytes`: a file holds at most `max_bytes`, or a single line that alone is larger.
+  private func write(_ buffer: inout [UInt8]) {
     let maxBytes = store.snapshot?.plan.predictionLog.maxBytes ?? PredictionLogSettings.defaultMaxBytes
+    var start = 0
     do throws(FileError) {
-      if let size = try? FileAttributes.ofLink(path: path).size, size > 0, size + buffer.count > maxBytes {
-        try AtomicFile.move(path, to: rotatedPath)
+      while start < buffer.count {
+        let size = (try? FileAttributes.ofLink(path: path).size) ?? 0
+        var end = buffer.count
+        if size + (end - start) > maxBytes {
+          let room = max(0, maxBytes - size)
+          let fits = buffer[start..<(start + min(room, end - start))].lastIndex(of: UInt8(ascii: "\n"))
+          if let fits {
+            end = fits + 1
+          } else if size > 0 {
+            try AtomicFile.move(path, to: rotatedPath)
+            continue
+          } else {
+            end = (buffer[start...].firstIndex(of: UInt8(ascii: "\n")) ?? (buffer.count - 1)) + 1
+          }
+        }
+        try AtomicFile.append(Array(buffer[start..<end]), to: path, mode: 0o640, durable: false)
+        written.add(UInt64(buffer[start..<end].count { $0 == UInt8(ascii: "\n") }), ordering: .relaxed)
+        start = end
       }
-      try AtomicFile.append(buffer, to: path, mode: 0o640, durable: false)
-      written.add(lines, ordering: .relaxed)
     } catch {
-      failed.add(lines, ordering: .relaxed)
+      failed.add(UInt64(buffer[start...].count { $0 == UInt8(ascii: "\n") }), ordering: .relaxed)
       report(error)
     }
     buffer.removeAll(keepingCapacity: buffer.count <= 1 << 16)

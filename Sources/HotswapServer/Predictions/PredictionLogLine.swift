@@ -35,7 +35,7 @@ enum PredictionLogLine {
       writer.string(stickyKey)
     }
     writer.key("latency_ms")
-    writer.number((StatusDocument.milliseconds(entry.latency) * 1000).rounded() / 1000)
+    writer.number((entry.latency.milliseconds * 1000).rounded() / 1000)
     writer.key("rows")
     writer.integer(Int64(entry.rows))
     if entry.rows > PredictionLogEntry.maxRows {
@@ -79,11 +79,11 @@ enum PredictionLogLine {
       writer.string(message)
     case .predictions(let predictions):
       writer.string("ok")
-      writePredictions(predictions, into: &writer)
+      writePredictions(predictions, schema: entry.slot.model.schema, into: &writer)
     case .tensors(let tensors):
       writer.string("ok")
       if let predictions = readable(tensors, entry) {
-        writePredictions(predictions, into: &writer)
+        writePredictions(predictions, schema: entry.slot.model.schema, into: &writer)
       } else {
         writer.key("outputs")
         writeTensors(tensors, names: entry.slot.model.session.outputs.map(\.name), into: &writer)
@@ -112,29 +112,16 @@ enum PredictionLogLine {
     return Array(predictions.prefix(PredictionLogEntry.maxRows))
   }
 
-  private static func writePredictions(_ predictions: [Prediction], into writer: inout JSONWriter) {
+  private static func writePredictions(
+    _ predictions: [Prediction],
+    schema: ModelSchema,
+    into writer: inout JSONWriter
+  ) {
     writer.key("predictions")
     writer.beginArray()
     for prediction in predictions {
       writer.beginObject()
-      writer.key("prediction")
-      switch prediction.value {
-      case .integer(let value): writer.integer(value)
-      case .string(let value): writer.string(value)
-      case .number(let value): writer.number(value)
-      case .numbers(let values):
-        writer.beginArray()
-        for value in values { writer.number(value) }
-        writer.endArray()
-      }
-      if let className = prediction.className {
-        writer.key("class_name")
-        writer.string(className)
-      }
-      if let confidence = prediction.confidence {
-        writer.key("confidence")
-        writer.number(Float(confidence))
-      }
+      RESTRouter.write(prediction, classNames: schema, into: &writer, asList: false, probabilities: false)
       writer.endObject()
     }
     writer.endArray()

@@ -68,7 +68,7 @@ struct InferenceProtocolREST: Sendable {
   /// `POST /v2/models/{model}[/versions/{version}]/infer`.
   func infer(_ request: RESTRequest, _ router: RESTRouter, _ context: RouteContext) throws -> RouteResult {
     let snapshot = try target.require(environment.store.snapshot)
-    let pin = request.headers.first(name: "x-hotswap-slot")
+    let pin = request.headers.first(name: SlotHeader.pin)
     let sticky = snapshot.stickyHeader.flatMap { request.headers.first(name: $0) }
     let (slot, reason) = try target.route(
       in: snapshot,

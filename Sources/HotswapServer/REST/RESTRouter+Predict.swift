@@ -123,23 +123,18 @@ extension RESTRouter {
     return response
   }
 
-  private static func write(
+  /// One prediction's members as `/predict` answers them: `prediction` (in a list for `{"x":…}`
+  /// requests), `class_name`, `confidence` and, unless `probabilities` is false, `probabilities`.
+  static func write(
     _ prediction: Prediction,
     classNames schema: ModelSchema,
     into writer: inout JSONWriter,
-    asList: Bool
+    asList: Bool,
+    probabilities: Bool = true
   ) {
     writer.key("prediction")
     if asList { writer.beginArray() }
-    switch prediction.value {
-    case .integer(let value): writer.integer(value)
-    case .string(let value): writer.string(value)
-    case .number(let value): writer.number(value)
-    case .numbers(let values):
-      writer.beginArray()
-      for value in values { writer.number(value) }
-      writer.endArray()
-    }
+    writer.predictionValue(prediction.value)
     if asList { writer.endArray() }
     if let className = prediction.className {
       writer.key("class_name")
@@ -149,7 +144,7 @@ extension RESTRouter {
       writer.key("confidence")
       writer.number(Float(confidence))
     }
-    if let probabilities = prediction.probabilities {
+    if probabilities, let probabilities = prediction.probabilities {
       writer.key("probabilities")
       writer.beginObject()
       let labels = probabilityLabels(schema, count: probabilities.count)
