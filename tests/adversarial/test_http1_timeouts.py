@@ -127,7 +127,8 @@ def test_an_answer_that_outlives_the_request_timeout_is_a_503_charged_to_the_slo
     models = repo_root / "models" / "wine"
     config = (
         f'[server]\nmodel_name = "wine"\nmax_body_bytes = {8 << 20}\nrequest_timeout = "300ms"\n\n'
-        f'[slots.blue]\nmodel = "{models}/v1.1.0/model.onnx"\n\n[traffic]\nblue = 1\n'
+        f'[slots.blue]\nmodel = "{models}/v1.1.0/model.onnx"\n\n[traffic]\nblue = 1\n\n'
+        "[prediction_log]\nsample = 1\n"
     )
     server = launch(config)
     rows = 50_000
@@ -169,3 +170,9 @@ def test_an_answer_that_outlives_the_request_timeout_is_a_503_charged_to_the_slo
     assert server.request("GET", "/health")[0] == 200
     one = header.replace(str(rows).encode() + b", 13", b"1, 13").replace(str(52 * rows).encode(), b"52")
     assert server.request("POST", "/v2/models/wine/infer", one + row, {"Inference-Header-Content-Length": str(len(one))})[0] == 200
+    # The prediction log holds the batches that were answered, not the late ones the clients
+    # got a 503 for.
+    log = server.state / "predictions.jsonl"
+    wait_until(lambda: log.exists() and any(json.loads(l)["rows"] == 1 for l in log.read_text().splitlines()), 10, "the last line")
+    batches = [json.loads(l) for l in log.read_text().splitlines() if json.loads(l)["rows"] == rows]
+    assert len(batches) == statuses.count(200), (len(batches), statuses)

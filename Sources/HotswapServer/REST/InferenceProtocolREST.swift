@@ -148,7 +148,8 @@ struct InferenceProtocolREST: Sendable {
       ticket?.served(
         .tensors([]),
         .failed(message: error.message, serverSide: error.code == .internal),
-        latency: ContinuousClock.now - start
+        latency: ContinuousClock.now - start,
+        reportingTo: observer
       )
       return response
     }
@@ -163,7 +164,7 @@ struct InferenceProtocolREST: Sendable {
       responseHeaders.add(name: "Content-Type", value: "application/json")
     }
     let response = RESTResponse(status: .ok, headers: responseHeaders, body: encoded.body)
-    ticket?.served(.tensors(run.inputs), .tensors(run.outputs), latency: latency)
+    ticket?.served(.tensors(run.inputs), .tensors(run.outputs), latency: latency, reportingTo: observer)
     return response
   }
 

@@ -6,6 +6,7 @@ import Synchronization
 final class OffloadObservation: RequestObserver, Sendable {
   private struct State {
     var held: [RequestObservation] = []
+    var deliveries: [@Sendable () -> Void] = []
     var charged: (slot: String, version: String, endpoint: String)?
     var finished = false
     var expired = false
@@ -27,6 +28,15 @@ final class OffloadObservation: RequestObserver, Sendable {
     }
   }
 
+  /// Runs `delivery` (the prediction tap's) when the work finishes in time; drops it if the
+  /// request expired: the client got a 503, so no consumer may see the late answer as served.
+  func deliverIfServed(_ delivery: @escaping @Sendable () -> Void) {
+    state.withLock { state in
+      guard !state.expired else { return }
+      state.deliveries.append(delivery)
+    }
+  }
+
   /// The work now runs a model on `slot`: a timeout from here on is that slot's error.
   func charge(_ slot: ServingSlot, endpoint: String) {
     state.withLock { $0.charged = (slot.name, slot.version, endpoint) }
@@ -34,13 +44,17 @@ final class OffloadObservation: RequestObserver, Sendable {
 
   /// The work is done: forwards what it observed, unless the request already expired.
   func finish() {
-    let held: [RequestObservation] = state.withLock { state in
-      guard !state.expired else { return [] }
+    let (held, deliveries) = state.withLock { state -> ([RequestObservation], [@Sendable () -> Void]) in
+      guard !state.expired else { return ([], []) }
       state.finished = true
-      defer { state.held = [] }
-      return state.held
+      defer {
+        state.held = []
+        state.deliveries = []
+      }
+      return (state.held, state.deliveries)
     }
     for observation in held { observer.observe(observation) }
+    for delivery in deliveries { delivery() }
   }
 
   /// See `OffloadedWork.expire()`.
@@ -50,6 +64,7 @@ final class OffloadObservation: RequestObserver, Sendable {
         guard !state.finished else { return (false, nil) }
         state.expired = true
         state.held = []
+        state.deliveries = []
         return (true, state.charged)
       }
     if let charged = outcome.charged {
@@ -65,5 +80,22 @@ final class OffloadObservation: RequestObserver, Sendable {
       )
     }
     return outcome.expired
+  }
+}
+
+extension PredictionTicket {
+  /// Hands the served request to the tap — at once, or for offloaded work reporting to an
+  /// ``OffloadObservation``, when the work finishes before its deadline (never after a 503).
+  func served(
+    _ input: ServedPrediction.Input,
+    _ output: ServedPrediction.Output,
+    latency: Duration,
+    reportingTo observer: any RequestObserver
+  ) {
+    guard let offload = observer as? OffloadObservation else {
+      served(input, output, latency: latency)
+      return
+    }
+    offload.deliverIfServed { self.served(input, output, latency: latency) }
   }
 }

@@ -81,7 +81,8 @@ extension RESTRouter {
       ticket?.served(
         .rows(body.rows),
         .failed(message: error.message, serverSide: serverSide),
-        latency: ContinuousClock.now - start
+        latency: ContinuousClock.now - start,
+        reportingTo: observer
       )
       return response
     }
@@ -119,7 +120,7 @@ extension RESTRouter {
     writer.string(slot.name)
     writer.endObject()
     let response = RESTResponse.json(.ok, writer, headers: slotHeaders(slot, generation: generation))
-    ticket?.served(.rows(body.rows), .predictions(predictions), latency: latency)
+    ticket?.served(.rows(body.rows), .predictions(predictions), latency: latency, reportingTo: observer)
     return response
   }
 
