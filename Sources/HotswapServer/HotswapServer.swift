@@ -29,7 +29,8 @@ public final class HotswapServer: Sendable {
       threadPool: threadPool,
       maxBodyBytes: settings.maxBodyBytes,
       maxHeaderBytes: settings.maxHeaderBytes,
-      idleTimeout: Self.timeAmount(settings.idleTimeout)
+      idleTimeout: Self.timeAmount(settings.idleTimeout),
+      requestTimeout: Self.timeAmount(settings.requestTimeout)
     )
     let factory = OnePortListenerFactory(
       eventLoopGroup: eventLoopGroup,
