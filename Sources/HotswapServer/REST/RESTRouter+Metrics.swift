@@ -11,6 +11,17 @@ extension RESTRouter {
       state: environment.state.value,
       delivery: observability.delivery.status()
     )
+    if let shadow = observability.shadow, let shadowMetrics = observability.shadowMetrics {
+      let delivery = observability.delivery.status()
+      shadowMetrics.refresh(
+        shadow.status(
+          snapshot: environment.store.snapshot,
+          window: delivery.guardSettings?.window ?? StatusDocument.shadowWindow,
+          since: delivery.armedAt
+        ),
+        droppedSinceStart: shadow.statistics.droppedSinceStart
+      )
+    }
     for case let log as PredictionLog in environment.predictions.consumers {
       observability.metrics.refresh(predictionLog: log.counts)
     }
