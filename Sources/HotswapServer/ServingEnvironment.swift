@@ -20,6 +20,10 @@ public struct ServingEnvironment: Sendable {
   public let observer: any RequestObserver
   /// Fired when the server begins its graceful shutdown.
   public let shutdown: ShutdownSignal
+  /// The address the server really listens on, once bound (`/status`, the startup log).
+  public let boundAddress: BoundAddress
+  /// Open and refused connections (`/metrics`).
+  public let connections: ConnectionCounters
 
   /// Creates an environment.
   public init(
@@ -29,7 +33,9 @@ public struct ServingEnvironment: Sendable {
     startedAt: Date = Date(),
     serverVersion: String = HotswapVersion.current,
     observer: any RequestObserver = DiscardingRequestObserver(),
-    shutdown: ShutdownSignal = ShutdownSignal()
+    shutdown: ShutdownSignal = ShutdownSignal(),
+    boundAddress: BoundAddress = BoundAddress(),
+    connections: ConnectionCounters = ConnectionCounters()
   ) {
     self.store = store
     self.state = state
@@ -38,6 +44,8 @@ public struct ServingEnvironment: Sendable {
     self.serverVersion = serverVersion
     self.observer = observer
     self.shutdown = shutdown
+    self.boundAddress = boundAddress
+    self.connections = connections
   }
 
   /// The model's name in `/v2/models/{name}`.

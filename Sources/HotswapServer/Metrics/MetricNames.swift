@@ -23,11 +23,16 @@ public enum MetricNames {
   public static let guardTrips = "hotswap_guard_trips_total"
   /// `hotswap_rollout_step`: the rollout's current step, 1-based; 0 without a rollout.
   public static let rolloutStep = "hotswap_rollout_step"
+  /// `hotswap_connections_open`: connections open now (REST and gRPC).
+  public static let connectionsOpen = "hotswap_connections_open"
+  /// `hotswap_connections_rejected_total`: connections closed unread because `max_connections`
+  /// were open.
+  public static let connectionsRejected = "hotswap_connections_rejected_total"
 
   /// Every family name, for the dashboard check.
   public static let all = [
     requests, errors, latency, trafficShare, planGeneration, planReloads, modelLoad, slotReady, guardTrips,
-    rolloutStep,
+    rolloutStep, connectionsOpen, connectionsRejected,
   ]
 
   /// Latency buckets from 50 µs to 5 s.

@@ -11,6 +11,7 @@ extension RESTRouter {
       state: environment.state.value,
       delivery: observability.delivery.status()
     )
+    observability.metrics.refresh(connections: environment.connections)
     return .text(.ok, observability.metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
   }
 }

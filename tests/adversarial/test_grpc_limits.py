@@ -1,0 +1,207 @@
+"""The gRPC side of the hostile-network issue: rows 1 (grpc-timeout that trapped the process),
+2 (one connection over max_connections ended the server), 10 (streams that never end), 11
+(stream 101 killed the whole connection) and 15 (flag bytes), and malformed protobuf. Server as
+the service user under an address-space limit; loopback only; every attack bounded."""
+
+import re
+import socket
+import threading
+import time
+
+import grpc
+import pytest
+
+from adversary import HealthProbe, iris_config
+from h2_support import (
+    HEALTH_CHECK, MODEL_INFER, PREDICT, RawH2, grpc_frame, health_check_message, predict_message, read_until_closed,
+)
+
+MIB = 1 << 20
+ALL_METHODS = [
+    ("/hotswap.v1.PredictionService/Health", b""),
+    (PREDICT, predict_message()),
+    ("/inference.GRPCInferenceService/ServerLive", b""),
+    ("/inference.GRPCInferenceService/ServerReady", b""),
+    ("/inference.GRPCInferenceService/ModelReady", b"\x0a\x04iris"),
+    ("/inference.GRPCInferenceService/ServerMetadata", b""),
+    ("/inference.GRPCInferenceService/ModelMetadata", b"\x0a\x04iris"),
+    (MODEL_INFER, b"\x0a\x04iris"),
+    (HEALTH_CHECK, health_check_message()),
+    ("/grpc.health.v1.Health/Watch", health_check_message()),
+    ("/no.Such/Method", b""),
+]
+
+
+@pytest.mark.parametrize("timeout", ["-1S", "-5S", "-1n", "-99999H"])
+def test_negative_grpc_timeouts_on_every_method(server, timeout):
+    """Row 1: grpc-swift-2 trapped on these; now each is INVALID_ARGUMENT (or UNIMPLEMENTED for an
+    unknown method, decided first) and the process lives."""
+    with HealthProbe(server.port) as probe, RawH2(server.port) as conn:
+        for path, message in ALL_METHODS:
+            response = conn.call(path, message, extra=[("grpc-timeout", timeout)])
+            expected = "UNIMPLEMENTED" if path == "/no.Such/Method" else "INVALID_ARGUMENT"
+            assert response.status == expected, (path, vars(response))
+    probe.assert_responsive()
+    server.assert_serving()
+
+
+def test_connections_over_max_connections_are_refused_and_counted(launch, repo_root):
+    """Row 2: silent connections past max_connections are closed unread; the server goes on, counts
+    them in hotswap_connections_rejected_total and logs one line (rate-limited), not one per
+    connection."""
+    server = launch(iris_config(repo_root, server="max_connections = 16"))
+    held = [socket.create_connection(("127.0.0.1", server.port), timeout=5) for _ in range(16)]
+    try:
+        time.sleep(0.2)  # let the server accept all 16 before the next ones arrive
+        refused = 0
+        for _ in range(40):
+            with socket.create_connection(("127.0.0.1", server.port), timeout=5) as extra:
+                try:
+                    read_until_closed(extra, timeout=5)
+                    refused += 1
+                except AssertionError:
+                    pass
+        assert refused == 40, f"only {refused} of 40 connections over the limit were closed"
+        server.assert_running()
+    finally:
+        for sock in held:
+            sock.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            server.assert_serving()
+            break
+        except (OSError, AssertionError):
+            time.sleep(0.1)
+    server.assert_serving()
+    status, body = server.request("GET", "/metrics")
+    assert status == 200
+    rejected = re.search(rb"^hotswap_connections_rejected_total (\d+)", body, re.M)
+    assert rejected and int(rejected.group(1)) >= 40, body[-2000:]
+    assert server.log().count("connection refused: max_connections are open") == 1, server.log()[-3000:]
+
+
+def test_streams_that_never_end_get_deadline_exceeded(launch, repo_root):
+    """Row 10: a stream without END_STREAM ends with DEADLINE_EXCEEDED at request_timeout, or at
+    grpc-timeout if shorter; its partial message is dropped."""
+    server = launch(iris_config(repo_root, server='request_timeout = "2s"'))
+    with RawH2(server.port) as conn:
+        started = time.monotonic()
+        silent = conn.start(PREDICT)  # headers only
+        partial = conn.start(PREDICT)
+        conn.send(partial, grpc_frame(predict_message())[:7], end=False)
+        short = conn.start(PREDICT, extra=[("grpc-timeout", "300m")])
+        assert conn.wait(short, timeout=5).status == "DEADLINE_EXCEEDED"
+        assert time.monotonic() - started < 1.5
+        for stream in (silent, partial):
+            response = conn.wait(stream, timeout=5)
+            assert response.status == "DEADLINE_EXCEEDED"
+            assert "request_timeout (2s)" in response.message
+        assert 1.8 < time.monotonic() - started < 4
+        response = conn.call(PREDICT, predict_message())
+        assert response.status == "OK"
+    server.assert_serving()
+
+
+def test_partial_messages_per_connection_are_capped(launch, repo_root):
+    """Row 10: six streams each declaring 16 MB and sending 12.5 MB used to hold 75 MB. A connection
+    now holds at most 2 x max_message_bytes of unfinished messages; the call that would go past it
+    is refused with RESOURCE_EXHAUSTED, and the memory comes back once the calls end."""
+    server = launch(iris_config(repo_root, server='request_timeout = "4s"'))
+    before = server.rss()
+    chunk = b"\x00" * (12 * MIB + MIB // 2)
+    with RawH2(server.port) as conn:
+        streams = []
+        for _ in range(6):
+            stream = conn.start(MODEL_INFER)
+            conn.send(stream, grpc_frame(b"", length=16 * MIB) + chunk, end=False)
+            streams.append(stream)
+        statuses = [conn.wait(stream, timeout=15).status for stream in streams]
+        assert statuses.count("RESOURCE_EXHAUSTED") >= 4, statuses
+        assert set(statuses) <= {"RESOURCE_EXHAUSTED", "DEADLINE_EXCEEDED"}, statuses
+        assert conn.call(PREDICT, predict_message()).status == "OK"
+    deadline = time.monotonic() + 10
+    while server.rss() > before + 48 * MIB and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert server.rss() < before + 48 * MIB, f"RSS {before >> 20} -> {server.rss() >> 20} MiB"
+    server.assert_serving()
+
+
+def test_the_stream_past_the_limit_is_refused_alone(server):
+    """Row 11: with 100 calls open on a connection, the 101st gets RST_STREAM REFUSED_STREAM — not
+    a GOAWAY for all of them — and the 100 finish normally."""
+    with RawH2(server.port) as conn:
+        conn.wait_settings()
+        conn.read_for(0.2)  # our SETTINGS ACK is out; the server enforces 100 from here
+        open_streams = []
+        for _ in range(100):
+            stream = conn.start(PREDICT)
+            conn.send(stream, grpc_frame(predict_message())[:3], end=False)
+            open_streams.append(stream)
+        refused = conn.start(PREDICT)
+        response = conn.wait(refused, timeout=5)
+        assert response.reset == 0x7, vars(response)  # REFUSED_STREAM
+        for stream in open_streams:
+            conn.send(stream, grpc_frame(predict_message())[3:], end=True)
+        assert all(conn.wait(stream).status == "OK" for stream in open_streams)
+        assert conn.goaway is None
+        assert conn.call(PREDICT, predict_message()).status == "OK"
+
+
+def test_grpcio_with_150_watches_and_200_calls_on_one_channel(server):
+    """Row 11 with the real client: grpcio honours the announced limit, so 100 watches run, 50
+    wait, and run once the first ones end; 200 concurrent unary calls all succeed."""
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    with grpc.insecure_channel(f"127.0.0.1:{server.port}") as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        watches = [stub.Watch(health_pb2.HealthCheckRequest(service=""), timeout=30) for _ in range(150)]
+        first = [None] * 150
+        errors = []
+
+        def take(index):
+            try:
+                first[index] = next(watches[index]).status
+            except grpc.RpcError as error:
+                errors.append(error.code())
+
+        threads = [threading.Thread(target=take, args=(index,), daemon=True) for index in range(150)]
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 15
+        while sum(status is not None for status in first) < 100 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert sum(status is not None for status in first) == 100, f"{errors[:3]}"
+        for index, status in enumerate(first):
+            if status is not None:
+                watches[index].cancel()
+        for thread in threads:
+            thread.join(timeout=15)
+        assert not errors, errors[:3]
+        assert all(status == health_pb2.HealthCheckResponse.SERVING for status in first)
+        for watch in watches:
+            watch.cancel()
+
+        predict = channel.unary_unary(PREDICT)
+        futures = [predict.future(predict_message(), timeout=30) for _ in range(200)]
+        assert all(b"v1.0.0" in future.result() for future in futures)
+
+
+@pytest.mark.parametrize("flag", [1, 2, 0x80, 0xFF])
+def test_flag_bytes_get_a_status(server, flag):
+    """Row 15: a flag byte other than 0 is INTERNAL with a message, never accepted, never a reset."""
+    with RawH2(server.port) as conn:
+        response = conn.call(PREDICT, grpc_frame(predict_message(), flag=flag), framed=True)
+        assert response.status == "INTERNAL"
+        assert response.message
+    server.assert_serving()
+
+
+@pytest.mark.parametrize("garbage", [b"\xff", b"\x0a\xff\xff\xff\xff\x0f", b"\x2a\x05\x01", b"\x0a" * 1000])
+def test_malformed_protobuf_is_invalid_argument_on_every_method(server, garbage):
+    with RawH2(server.port) as conn:
+        for path, _ in ALL_METHODS[:-1]:
+            response = conn.call(path, garbage)
+            assert response.status == "INVALID_ARGUMENT", (path, vars(response))
+            assert "is not a valid" in response.message
+    server.assert_serving()
