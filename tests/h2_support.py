@@ -136,15 +136,22 @@ class RawH2:
         self.flush()
         return stream
 
-    def send(self, stream: int, data: bytes, end: bool = True, chunk: int | None = None) -> None:
-        """Sends `data` on `stream` in DATA frames of at most `chunk` bytes, within flow control."""
+    def send(self, stream: int, data: bytes, end: bool = True, chunk: int | None = None, timeout: float = 30.0) -> None:
+        """Sends `data` on `stream` in DATA frames of at most `chunk` bytes, within flow control.
+        Stops early if the server ends or resets the stream (it will not take the rest)."""
         size = chunk or self.conn.max_outbound_frame_size
+        deadline = time.monotonic() + timeout
+        response = self.responses[stream]
         offset = 0
         while True:
             piece = data[offset: offset + size]
             last = offset + len(piece) >= len(data)
-            while self.conn.local_flow_control_window(stream) < len(piece):
-                self.read(timeout=10)
+            while not response.done and self.conn.local_flow_control_window(stream) < len(piece):
+                if time.monotonic() > deadline or self.closed:
+                    raise AssertionError(f"no flow-control window for stream {stream} within {timeout}s")
+                self.read(timeout=1)
+            if response.done:
+                return
             self.conn.send_data(stream, piece, end_stream=end and last)
             self.flush()
             offset += len(piece)
