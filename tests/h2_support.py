@@ -232,7 +232,11 @@ class RawH2:
             response.trailers.update(dict(event.headers))
         elif isinstance(event, h2.events.DataReceived):
             response.data += event.data
-            self.conn.acknowledge_received_data(event.flow_controlled_length, stream)
+            try:
+                self.conn.acknowledge_received_data(event.flow_controlled_length, stream)
+            except h2.exceptions.ProtocolError:
+                pass  # hyper-h2 sends nothing more once it got a GOAWAY
+
         elif isinstance(event, h2.events.StreamEnded):
             response.ended = True
         elif isinstance(event, h2.events.StreamReset):

@@ -79,9 +79,10 @@ final class GRPCTestServer: Sendable {
     _ binding: ListenBinding,
     traffic: String = "blue = 90\ngreen = 10",
     server serverLines: String = "",
+    observer: any RequestObserver = DiscardingRequestObserver(),
     _ body: (GRPCTestServer) async throws -> T
   ) async throws -> T {
-    let server = try await start(traffic: traffic, server: serverLines, binding: binding)
+    let server = try await start(traffic: traffic, server: serverLines, binding: binding, observer: observer)
     do {
       let result = try await body(server)
       await server.stop()
@@ -95,7 +96,8 @@ final class GRPCTestServer: Sendable {
   private static func start(
     traffic: String,
     server serverLines: String,
-    binding: ListenBinding
+    binding: ListenBinding,
+    observer: any RequestObserver
   ) async throws -> GRPCTestServer {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "hotswap-grpc-\(UUID().uuidString)"
@@ -115,7 +117,7 @@ final class GRPCTestServer: Sendable {
     else {
       throw FixtureError("the test config was rejected: \(state.value.lastError?.errors ?? [])")
     }
-    let environment = ServingEnvironment(store: store, state: state, settings: settings)
+    let environment = ServingEnvironment(store: store, state: state, settings: settings, observer: observer)
     let server = HotswapServer(
       environment: environment,
       binding: binding
