@@ -10,6 +10,23 @@ public enum PlanParser {
 
   /// Parses and validates `text`, resolving relative paths against `directory`.
   public static func parse(_ text: String, file: String, directory: String) -> Result<Plan, ConfigErrors> {
+    read(text, file: file, directory: directory) { $0.read() }
+  }
+
+  /// Parses and validates only `[server]`: for the commands that must find the running server (or
+  /// its state directory) while the rest of the file is broken — which is when they are needed.
+  public static func serverSettings(_ text: String, file: String) -> Result<ServerSettings, ConfigErrors> {
+    read(text, file: file, directory: FilePath.directory(of: file)) { $0.readServer() }
+  }
+
+  /// Checks the text, parses the TOML and runs `body` over it; the value if `body` reported no
+  /// problem, else every problem in line order.
+  private static func read<Value>(
+    _ text: String,
+    file: String,
+    directory: String,
+    _ body: (inout PlanReader) -> Value?
+  ) -> Result<Value, ConfigErrors> {
     if let nul = text.utf8.firstIndex(of: 0) {
       let line = text.utf8[..<nul].filter { $0 == UInt8(ascii: "\n") }.count + 1
       let error = ConfigError(
@@ -39,9 +56,9 @@ public enum PlanParser {
       return .failure(ConfigErrors([ConfigError(file: file, line: nil, message: "cannot parse: \(error)")]))
     }
     var reader = PlanReader(root: root, source: source, file: file, directory: directory)
-    let plan = reader.read()
-    if let plan, reader.errors.isEmpty {
-      return .success(plan)
+    let value = body(&reader)
+    if let value, reader.errors.isEmpty {
+      return .success(value)
     }
     let sorted = reader.errors.enumerated().sorted { lhs, rhs in
       let (left, right) = (lhs.element.line ?? Int.max, rhs.element.line ?? Int.max)

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import HotswapConfig
 import HotswapCore
 
 /// Where the config file and the state directory are, for every subcommand.
@@ -22,6 +23,15 @@ enum ConfigLocation {
 
   static func absolute(_ path: String) -> String {
     LexicalPath.absolute(path, in: FileManager.default.currentDirectoryPath)
+  }
+
+  /// The state directory of the config file at `configPath`. Only `[server]` is read, so a file
+  /// broken elsewhere still leads `rollback` and `history` to the server's history — a broken file
+  /// is when they are needed most.
+  static func stateDirectory(forConfigAt configPath: String) -> String {
+    let configured = (try? String(contentsOfFile: configPath, encoding: .utf8))
+      .flatMap { try? PlanParser.serverSettings($0, file: configPath).get() }?.stateDirectory
+    return stateDirectory(configured: configured, configPath: configPath)
   }
 
   /// The state directory (history, guard trips): `[server] state_directory`, else

@@ -87,10 +87,7 @@ struct RollbackCommand: AsyncParsableCommand {
 
   func run() async throws {
     let edit = try ConfigEdit(configPath: options.path)
-    let directory = ConfigLocation.stateDirectory(
-      configured: try? edit.currentPlan().server.stateDirectory,
-      configPath: options.path
-    )
+    let directory = ConfigLocation.stateDirectory(forConfigAt: options.path)
     let audit = try AuditTrail(directory: directory)
     guard let target = audit.rollbackTarget(), let text = target.config else {
       throw ValidationError(

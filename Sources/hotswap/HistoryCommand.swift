@@ -16,8 +16,7 @@ struct HistoryCommand: AsyncParsableCommand {
 
   func run() async throws {
     let configPath = options.path
-    let configured = try? ConfigEdit(configPath: configPath).currentPlan().server.stateDirectory
-    let directory = ConfigLocation.stateDirectory(configured: configured, configPath: configPath)
+    let directory = ConfigLocation.stateDirectory(forConfigAt: configPath)
     let audit = try AuditTrail(directory: directory)
     var entries = audit.entries()
     if let last { entries = Array(entries.suffix(max(0, last))) }

@@ -8,9 +8,7 @@ extension ServeCommand {
   /// The request observer with its statistics, metrics and the guard/rollout controller, whose
   /// decisions are kept in the state directory (`delivery.json`) when it is writable.
   static func makeObservability(configPath: String, recording: Bool, logger: Logger) -> ServerObservability {
-    let configured = (try? String(contentsOfFile: configPath, encoding: .utf8))
-      .flatMap { try? PlanParser.parse($0, file: configPath).get() }?.server.stateDirectory
-    let directory = ConfigLocation.stateDirectory(configured: configured, configPath: configPath)
+    let directory = ConfigLocation.stateDirectory(forConfigAt: configPath)
     var recordFile: DeliveryRecordFile? = nil
     do {
       recordFile = try DeliveryRecordFile(directory: directory)

@@ -143,9 +143,7 @@ struct ServeCommand: AsyncParsableCommand {
   }
 
   private static func openAudit(configPath: String, logger: Logger) -> AuditTrail? {
-    let configured = (try? String(contentsOfFile: configPath, encoding: .utf8))
-      .flatMap { try? PlanParser.parse($0, file: configPath).get() }?.server.stateDirectory
-    let directory = ConfigLocation.stateDirectory(configured: configured, configPath: configPath)
+    let directory = ConfigLocation.stateDirectory(forConfigAt: configPath)
     do {
       return try AuditTrail(directory: directory)
     } catch {

