@@ -92,6 +92,7 @@ class RawH2:
 
     def __init__(self, port: int, settings: dict | None = None, timeout: float = 10.0, preface: bool = True):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.sock.settimeout(timeout)
         config = h2.config.H2Configuration(
             client_side=True,

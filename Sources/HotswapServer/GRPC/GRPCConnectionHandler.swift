@@ -231,8 +231,8 @@ final class GRPCConnectionHandler: ChannelInboundHandler {
 
   private func streamClosed(_ stream: HTTP2StreamID, context: ChannelHandlerContext) {
     guard machine.streamClosed(stream, now: .now()) != nil else { return }
-    tickets.removeValue(forKey: stream)?.abandon(.cancelled)
-    watches.removeValue(forKey: stream)?.cancel()
+    if !tickets.isEmpty { tickets.removeValue(forKey: stream)?.abandon(.cancelled) }
+    if !watches.isEmpty { watches.removeValue(forKey: stream)?.cancel() }
     if machine.canClose { closeAfterFlush(context: context) }
   }
 

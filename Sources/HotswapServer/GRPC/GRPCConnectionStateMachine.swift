@@ -132,52 +132,59 @@ struct GRPCConnectionStateMachine {
 
   /// DATA on `stream`.
   mutating func dataReceived(_ stream: HTTP2StreamID, _ data: ByteBuffer, endStream: Bool) -> Action {
-    guard var call = calls.removeValue(forKey: stream) else { return .none }
+    guard let index = calls.index(forKey: stream) else { return .none }
+    let (action, buffered) = Self.receive(
+      data,
+      endStream: endStream,
+      into: &calls.values[index],
+      bufferedElsewhere: bufferedBytes,
+      configuration: configuration
+    )
+    bufferedBytes = buffered
+    return action
+  }
+
+  /// Adds `data` to `call` (changed in place, so its buffered bytes are never copied); returns the
+  /// action and the connection's buffered bytes afterwards.
+  private static func receive(
+    _ data: ByteBuffer,
+    endStream: Bool,
+    into call: inout Call,
+    bufferedElsewhere: Int,
+    configuration: Configuration
+  ) -> (Action, Int) {
     if endStream { call.clientEnded = true }
     guard case .receiving(let head, var reader) = call.phase else {
       // The call is already answered or being answered: the rest of its request is dropped.
-      calls[stream] = call
-      return .none
+      return (.none, bufferedElsewhere)
     }
     // Only `reader` refers to the buffered bytes now, so appending does not copy them.
     call.phase = .answered
     let before = reader.bufferedBytes
+    let total = bufferedElsewhere - before
     if let failure = reader.append(data) {
-      bufferedBytes -= before
-      calls[stream] = call
-      return .reject(GRPCRejection(failure), reset: !call.clientEnded)
+      return (.reject(GRPCRejection(failure), reset: !call.clientEnded), total)
     }
     let after = reader.bufferedBytes
-    bufferedBytes += after - before
-    if bufferedBytes > configuration.maxBufferedBytes {
-      bufferedBytes -= after
-      calls[stream] = call
-      let held = bufferedBytes + after
-      return .reject(
-        GRPCRejection(
-          GRPCStatus(
-            .resourceExhausted,
-            "this connection's unfinished requests hold \(held) bytes; the limit is \(configuration.maxBufferedBytes) "
-              + "(2 × max_message_bytes): send fewer large messages at once"
-          )
-        ),
-        reset: !call.clientEnded
+    guard total + after <= configuration.maxBufferedBytes else {
+      let held = total + after
+      let status = GRPCStatus(
+        .resourceExhausted,
+        "this connection's unfinished requests hold \(held) bytes; the limit is \(configuration.maxBufferedBytes) "
+          + "(2 × max_message_bytes): send fewer large messages at once"
       )
+      return (.reject(GRPCRejection(status), reset: !call.clientEnded), total)
     }
     guard endStream else {
       call.phase = .receiving(head, reader)
-      calls[stream] = call
-      return .none
+      return (.none, total + after)
     }
-    bufferedBytes -= after
     switch reader.finish() {
     case .success(let message):
       call.phase = .answering
-      calls[stream] = call
-      return .dispatch(head, message)
+      return (.dispatch(head, message), total)
     case .failure(let status):
-      calls[stream] = call
-      return .reject(GRPCRejection(status), reset: false)
+      return (.reject(GRPCRejection(status), reset: false), total)
     }
   }
 
@@ -186,11 +193,10 @@ struct GRPCConnectionStateMachine {
   /// The call's answer ended the stream (END_STREAM written). True when the client is still
   /// sending, so the stream should be reset with NO_ERROR to stop it.
   mutating func answered(_ stream: HTTP2StreamID) -> Bool {
-    guard var call = calls[stream] else { return false }
-    if case .receiving = call.phase { return false }
-    call.phase = .answered
-    calls[stream] = call
-    return !call.clientEnded
+    guard let index = calls.index(forKey: stream) else { return false }
+    if case .receiving = calls.values[index].phase { return false }
+    calls.values[index].phase = .answered
+    return !calls.values[index].clientEnded
   }
 
   /// Whether `stream` is still waiting for its answer (so a late answer may be written).

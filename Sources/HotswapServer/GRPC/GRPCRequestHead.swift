@@ -16,8 +16,8 @@ struct GRPCRequestHead {
   /// The metadata key carrying the serving version in responses.
   static let versionKey = "x-model-version"
 
-  /// The pin in the metadata, if any.
-  var pin: String? { headers.first(name: Self.pinKey) }
+  /// The pin in the metadata (`x-hotswap-slot`), if any.
+  let pin: String?
 
   /// The value of metadata `key` (lowercase), if sent.
   func metadata(_ key: String) -> String? { headers.first(name: key) }
@@ -26,19 +26,19 @@ struct GRPCRequestHead {
   /// (415), path (UNIMPLEMENTED), message encoding (UNIMPLEMENTED, with the encodings we accept),
   /// deadline (INVALID_ARGUMENT).
   static func parse(_ headers: HPACKHeaders) -> Result<GRPCRequestHead, GRPCRejection> {
-    guard headers.first(name: ":method") == "POST" else {
+    // One pass over the headers (HTTP/2 names are lowercase; swift-nio-http2 rejects others).
+    var fields = Fields()
+    for (name, value, _) in headers { fields.take(name, value) }
+    guard fields.method == "POST" else {
       return .failure(
         GRPCRejection(
           httpStatus: 405,
-          GRPCStatus(
-            .internal,
-            "gRPC calls are POST requests; got \(headers.first(name: ":method") ?? "none")"
-          ),
+          GRPCStatus(.internal, "gRPC calls are POST requests; got \(fields.method ?? "none")"),
           headers: [("allow", "POST")]
         )
       )
     }
-    let contentType = headers.first(name: "content-type") ?? ""
+    let contentType = fields.contentType ?? ""
     guard isGRPCContentType(contentType) else {
       return .failure(
         GRPCRejection(
@@ -51,11 +51,11 @@ struct GRPCRequestHead {
       )
     }
     let method: GRPCMethod
-    switch GRPCMethod.route(Substring(headers.first(name: ":path") ?? "")) {
+    switch GRPCMethod.route(Substring(fields.path ?? "")) {
     case .served(let served): method = served
     case .unimplemented(let message): return .failure(GRPCRejection(GRPCStatus(.unimplemented, message)))
     }
-    if let encoding = headers.first(name: "grpc-encoding"), encoding != "identity" {
+    if let encoding = fields.encoding, encoding != "identity" {
       return .failure(
         GRPCRejection(
           GRPCStatus(
@@ -67,13 +67,35 @@ struct GRPCRequestHead {
       )
     }
     var timeout: Duration?
-    if let text = headers.first(name: "grpc-timeout") {
+    if let text = fields.timeout {
       switch GRPCTimeout.parse(text) {
       case .success(let parsed): timeout = parsed
       case .failure(let status): return .failure(GRPCRejection(status))
       }
     }
-    return .success(GRPCRequestHead(method: method, timeout: timeout, headers: headers))
+    return .success(GRPCRequestHead(method: method, timeout: timeout, headers: headers, pin: fields.pin))
+  }
+
+  /// The headers a call's checks read, first occurrence of each.
+  private struct Fields {
+    var method: String?
+    var path: String?
+    var contentType: String?
+    var encoding: String?
+    var timeout: String?
+    var pin: String?
+
+    mutating func take(_ name: String, _ value: String) {
+      switch name {
+      case ":method": if method == nil { method = value }
+      case ":path": if path == nil { path = value }
+      case "content-type": if contentType == nil { contentType = value }
+      case "grpc-encoding": if encoding == nil { encoding = value }
+      case "grpc-timeout": if timeout == nil { timeout = value }
+      case GRPCRequestHead.pinKey: if pin == nil { pin = value }
+      default: break
+      }
+    }
   }
 
   /// `application/grpc`, `application/grpc+proto` and either with parameters.
