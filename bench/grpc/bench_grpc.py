@@ -131,13 +131,22 @@ def percentile(sorted_values, fraction):
     return sorted_values[index]
 
 
-def run_h2load(port: int, path: str, body: pathlib.Path, requests: int, streams: int, connections: int, log: pathlib.Path):
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used so far, from /proc."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / __import__("os").sysconf("SC_CLK_TCK")
+
+
+def run_h2load(port: int, path: str, body: pathlib.Path, requests: int, streams: int, connections: int, log: pathlib.Path,
+               pid: int):
     command = [
         "h2load", "-n", str(requests), "-c", str(connections), "-m", str(streams // connections),
         "--header=content-type: application/grpc", "--header=te: trailers",
         "-d", str(body), f"--log-file={log}", f"http://127.0.0.1:{port}{path}",
     ]
+    cpu_before = cpu_seconds(pid)
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    cpu = cpu_seconds(pid) - cpu_before
     rps = float(re.search(r"finished in [\d.]+\w+, ([\d.]+) req/s", out).group(1))
     done = re.search(r"requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored", out)
     succeeded, failed, errored = int(done.group(3)), int(done.group(4)), int(done.group(5))
@@ -148,15 +157,18 @@ def run_h2load(port: int, path: str, body: pathlib.Path, requests: int, streams:
         "failed": failed + errored,
         "p50_ms": percentile(latencies, 0.50) / 1000,
         "p99_ms": percentile(latencies, 0.99) / 1000,
+        "server_cpu_us_per_call": cpu / max(succeeded, 1) * 1e6,
     }
 
 
-def run_wrk(port: int, seconds: int, connections: int, script: pathlib.Path):
+def run_wrk(port: int, seconds: int, connections: int, script: pathlib.Path, pid: int):
     command = [
         "wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s", str(script),
         f"http://127.0.0.1:{port}/predict",
     ]
+    cpu_before = cpu_seconds(pid)
     out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    cpu = cpu_seconds(pid) - cpu_before
 
     def ms(label):
         value, unit = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
@@ -166,11 +178,15 @@ def run_wrk(port: int, seconds: int, connections: int, script: pathlib.Path):
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     failed = (int(errors.group(1)) if errors else 0) + (sum(map(int, socket_errors.groups())) if socket_errors else 0)
-    return {"requests_per_second": rps, "failed": failed, "p50_ms": ms("50%"), "p99_ms": ms("99%")}
+    total = int(re.search(r"(\d+) requests in", out).group(1))
+    return {
+        "requests_per_second": rps, "failed": failed, "p50_ms": ms("50%"), "p99_ms": ms("99%"),
+        "server_cpu_us_per_call": cpu / max(total, 1) * 1e6,
+    }
 
 
 def median_of(results):
-    keys = ["requests_per_second", "p50_ms", "p99_ms"]
+    keys = ["requests_per_second", "p50_ms", "p99_ms", "server_cpu_us_per_call"]
     merged = {key: statistics.median(r[key] for r in results) for key in keys}
     merged["failed"] = sum(r["failed"] for r in results)
     merged["rounds"] = results
@@ -347,21 +363,21 @@ def main() -> None:
         check_with_real_client(f"127.0.0.1:{port}", predict_message(), model_infer_message())
 
         for index in range(args.rounds):
-            rounds["rest_predict"].append(run_wrk(port, args.seconds, args.rest_connections, lua))
+            rounds["rest_predict"].append(run_wrk(port, args.seconds, args.rest_connections, lua, server.pid))
             for connections in connection_counts:
                 suffix = "" if connections == 1 else f"_{connections}_connections"
 
-                def h2(target_port, path, body, label):
+                def h2(target_port, pid, path, body, label):
                     return run_h2load(target_port, path, body, args.requests, args.streams, connections,
-                                      work / f"{label}-{connections}-{index}.log")
+                                      work / f"{label}-{connections}-{index}.log", pid)
 
                 rounds["grpc_predict" + suffix].append(
-                    h2(port, "/hotswap.v1.PredictionService/Predict", predict_body, "predict"))
+                    h2(port, server.pid, "/hotswap.v1.PredictionService/Predict", predict_body, "predict"))
                 rounds["grpc_model_infer" + suffix].append(
-                    h2(port, "/inference.GRPCInferenceService/ModelInfer", infer_body, "infer"))
-                for stack, (reference_port, _) in references.items():
+                    h2(port, server.pid, "/inference.GRPCInferenceService/ModelInfer", infer_body, "infer"))
+                for stack, (reference_port, process) in references.items():
                     rounds[f"reference_{stack.replace('-', '_')}_predict" + suffix].append(
-                        h2(reference_port, "/hotswap.v1.PredictionService/Predict", predict_body, stack))
+                        h2(reference_port, process.pid, "/hotswap.v1.PredictionService/Predict", predict_body, stack))
         check_with_real_client(f"127.0.0.1:{port}", predict_message(), model_infer_message())
         if args.latency_calls:
             latency = single_call_latency(port, args.latency_calls)
@@ -415,12 +431,13 @@ def main() -> None:
     out = pathlib.Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(document, indent=2) + "\n")
-    print(f"{'run':<48}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'failed':>8}{'vs REST':>9}")
+    print(f"{'run':<48}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'failed':>8}{'vs REST':>9}{'CPU µs/call':>13}")
     for name, result in results.items():
         ratio = result.get("ratio_to_rest")
         print(
             f"{name:<48}{result['requests_per_second']:>10.0f}{result['p50_ms']:>9.2f}{result['p99_ms']:>9.2f}"
             f"{result['failed']:>8}{'' if ratio is None else f'{ratio:>8.0%}':>9}"
+            f"{result['server_cpu_us_per_call']:>13.1f}"
         )
     print(
         f"hotswap gRPC Predict = {predict['ratio_to_rest']:.0%} of REST, "

@@ -25,6 +25,7 @@ def test_grpc_bench_script_writes_a_report(repo_root: pathlib.Path, bin_dir: pat
     for name in runs:
         assert results[name]["requests_per_second"] > 0, name
         assert results[name]["failed"] == 0, name
+        assert results[name]["server_cpu_us_per_call"] > 0, name
     for name in runs[1:]:
         assert results[name]["ratio_to_rest"] > 0
         assert isinstance(results[name]["meets_target"], bool)
