@@ -10,6 +10,9 @@ runtime_only=false
 packages=(libinotifytools0-dev curl)
 if ! $runtime_only; then
   packages+=(protobuf-compiler nginx nghttp2-client wrk prometheus chromium python3-venv systemd)
+  # The deployment suites: a real systemd in nspawn on a debootstrap rootfs, the .deb (dpkg-dev,
+  # lintian, binutils' strip and readelf), `ss` for the socket's backlog.
+  packages+=(systemd-container debootstrap dpkg-dev lintian binutils iproute2)
 fi
 
 need=()

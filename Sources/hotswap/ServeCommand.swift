@@ -168,25 +168,52 @@ struct ServeCommand: AsyncParsableCommand {
     override: String?,
     logger: Logger
   ) throws -> ListenBinding {
+    let configured: ListenAddress
+    if let override {
+      guard let address = ListenAddress(parsing: override) else {
+        throw ValidationError("--listen '\(override)' is not HOST:PORT (e.g. 127.0.0.1:8080 or [::1]:8080)")
+      }
+      configured = address
+    } else {
+      configured = settings.listen
+    }
     let inherited: [InheritedSocket]
     do {
       inherited = try SocketActivation.takeInheritedSockets()
     } catch {
       throw ValidationError("socket activation: \(error)")
     }
-    if let socket = inherited.first {
-      logger.info(
-        "serving on a socket passed by systemd",
-        metadata: ["listen.fd": "\(socket.fileDescriptor)"]
-      )
-      return .inheritedSocket(fileDescriptor: socket.fileDescriptor)
+    guard let socket = inherited.first else {
+      return .address(host: configured.host, port: configured.port)
     }
-    if let override {
-      guard let address = ListenAddress(parsing: override) else {
-        throw ValidationError("--listen '\(override)' is not HOST:PORT (e.g. 127.0.0.1:8080 or [::1]:8080)")
-      }
-      return .address(host: address.host, port: address.port)
+    let bound = SocketName.bound(to: socket.fileDescriptor)
+    logger.info(
+      "serving on a socket passed by systemd",
+      metadata: [
+        "listen.fd": "\(socket.fileDescriptor)", "listen.socket": "\(bound?.description ?? "unknown")",
+      ]
+    )
+    if let bound, !bound.serves(host: configured.host, port: configured.port) {
+      warnListenDiffers(configured: configured, fromOption: override != nil, bound: bound, logger: logger)
     }
-    return .address(host: settings.listen.host, port: settings.listen.port)
+    return .inheritedSocket(fileDescriptor: socket.fileDescriptor)
+  }
+
+  /// systemd bound the socket (`ListenStream=`), so the configured address is not applied; the
+  /// CLI (`hotswap status`, `switch`) still looks for the server there, so say so.
+  private static func warnListenDiffers(
+    configured: ListenAddress,
+    fromOption: Bool,
+    bound: SocketName,
+    logger: Logger
+  ) {
+    let source = fromOption ? "--listen" : "[server] listen"
+    let hint =
+      "make them agree: \(source) = \"\(bound)\", or ListenStream= in hotswap.socket (systemctl edit hotswap.socket);"
+      + " hotswap status and switch look for the server at [server] listen"
+    logger.warning(
+      "\(source) differs from the socket systemd passed; serving on the passed socket",
+      metadata: ["listen.configured": "\(configured)", "listen.socket": "\(bound)", "hint": .string(hint)]
+    )
   }
 }

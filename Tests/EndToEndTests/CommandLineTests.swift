@@ -11,6 +11,9 @@ struct CommandLineTests {
     let output: String
   }
 
+  /// Runs the CLI as the test's own user — root in CI — as operators run it (`sudo hotswap canary`):
+  /// on a box the config it edits belongs to root. The server it talks to runs unprivileged
+  /// (``HotswapProcess``).
   static func hotswap(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
     let process = Process()
     process.executableURL = HotswapProcess.binDirectory.appendingPathComponent("hotswap")

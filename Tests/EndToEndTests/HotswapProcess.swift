@@ -6,7 +6,34 @@ import Testing
 
 /// A real `hotswap serve` process on 127.0.0.1 with a config in its own temporary directory,
 /// for end-to-end tests. Stopped (by PID) when the test ends.
+///
+/// The server runs as users run it: unprivileged. When the tests run as root (CI does), it runs as
+/// `nobody` through `setpriv`, and its folder belongs to that user; the test itself (root, like an
+/// operator) writes the config files, which stay world-readable.
 final class HotswapProcess: @unchecked Sendable {
+  /// The unprivileged user the server runs as when the tests run as root: `nobody`/`nogroup`, what
+  /// systemd's `User=`, the image's `USER` and `runAsNonRoot` give the real deployments.
+  static let serviceUser: (uid: uid_t, gid: gid_t) = (65534, 65534)
+
+  /// `arguments` for `executable`, prefixed with `setpriv` to drop to ``serviceUser`` when running
+  /// as root; unchanged otherwise.
+  static func unprivileged(_ executable: URL, _ arguments: [String]) -> (URL, [String]) {
+    guard geteuid() == 0 else { return (executable, arguments) }
+    let drop = [
+      "--reuid=\(serviceUser.uid)", "--regid=\(serviceUser.gid)", "--clear-groups", "--", executable.path,
+    ]
+    return (URL(fileURLWithPath: "/usr/bin/setpriv"), drop + arguments)
+  }
+
+  /// Gives `path` to ``serviceUser`` when running as root, as an operator hands a state directory
+  /// to the service; a no-op otherwise.
+  static func handToServiceUser(_ path: String) throws {
+    guard geteuid() == 0 else { return }
+    guard chown(path, serviceUser.uid, serviceUser.gid) == 0 else {
+      throw TestFailure("chown \(path) to the service user: \(String(cString: strerror(errno)))")
+    }
+  }
+
   /// The repository's top folder.
   static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent()
@@ -47,10 +74,16 @@ final class HotswapProcess: @unchecked Sendable {
     )
     let conf = directory.appendingPathComponent("conf")
     try FileManager.default.createDirectory(at: conf, withIntermediateDirectories: true)
+    // The server creates its state directory here, as its own user.
+    try Self.handToServiceUser(directory.path)
     configPath = conf.appendingPathComponent("active.toml").path
     try Self.serverSection(config).write(toFile: configPath, atomically: true, encoding: .utf8)
-    process.executableURL = Self.binDirectory.appendingPathComponent("hotswap")
-    process.arguments = ["serve", "--config", configPath, "--listen", "127.0.0.1:0"] + extraArguments
+    let (executable, arguments) = Self.unprivileged(
+      Self.binDirectory.appendingPathComponent("hotswap"),
+      ["serve", "--config", configPath, "--listen", "127.0.0.1:0"] + extraArguments
+    )
+    process.executableURL = executable
+    process.arguments = arguments
     var environment = ProcessInfo.processInfo.environment
     environment["HOTSWAP_STATE_DIRECTORY"] = directory.appendingPathComponent("state").path
     environment.removeValue(forKey: "NOTIFY_SOCKET")

@@ -1,15 +1,18 @@
 """Fixtures for the real-client suites: a `hotswap serve` child process per module on a free
-loopback port, serving the repository's iris models as blue (v1.0.0) and green (v1.1.0), and the
-seed's PredictionService stubs generated from proto/hotswap/model.proto with grpcio-tools."""
+loopback port, run as the unprivileged service user, serving the repository's iris models as blue
+(v1.0.0) and green (v1.1.0), and the seed's PredictionService stubs generated from
+proto/hotswap/model.proto with grpcio-tools."""
 
 import http.client
 import importlib
+import os
 import pathlib
+import shutil
 import subprocess
 import sys
 
 import pytest
-from process_support import free_port, wait_until
+from process_support import as_service_user, free_port, service_directory, wait_until
 
 READY_TIMEOUT = 60.0
 
@@ -25,19 +28,25 @@ def config_text(repo: pathlib.Path, traffic: str) -> str:
 
 
 class Server:
-    """A running `hotswap serve`; `save(traffic)` rewrites its config file (the server applies it)."""
+    """A running `hotswap serve` as the service user, in a folder of its own (config, state, log);
+    `save(traffic)` rewrites its config file (the server applies it)."""
 
-    def __init__(self, bin_dir: pathlib.Path, repo: pathlib.Path, directory: pathlib.Path, traffic: str):
+    def __init__(self, bin_dir: pathlib.Path, repo: pathlib.Path, traffic: str):
         self.repo = repo
+        self.directory = service_directory("hotswap-clients-")
+        directory = self.directory
         self.config = directory / "active.toml"
         self.config.write_text(config_text(repo, traffic))
         self.port = free_port()
         self.address = f"127.0.0.1:{self.port}"
         self.log = open(directory / "serve.log", "wb")
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("LISTEN_", "NOTIFY_", "WATCHDOG_"))}
+        env["HOTSWAP_STATE_DIRECTORY"] = str(directory / "state")
         self.process = subprocess.Popen(
-            [str(bin_dir / "hotswap"), "serve", "--config", str(self.config), "--listen", self.address],
+            as_service_user([str(bin_dir / "hotswap"), "serve", "--config", str(self.config), "--listen", self.address]),
             stdout=self.log,
             stderr=subprocess.STDOUT,
+            env=env,
         )
         wait_until(self.ready, READY_TIMEOUT, "hotswap to answer /v2/health/ready")
 
@@ -66,20 +75,21 @@ class Server:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+        shutil.rmtree(self.directory, ignore_errors=True)
 
 
 @pytest.fixture
-def own_server(bin_dir, repo_root, tmp_path):
+def own_server(bin_dir, repo_root):
     """A server of the test's own (blue 100 %, green on standby), for tests that stop it."""
-    running = Server(bin_dir, repo_root, tmp_path, "blue = 100\ngreen = 0")
+    running = Server(bin_dir, repo_root, "blue = 100\ngreen = 0")
     yield running
     running.stop()
 
 
 @pytest.fixture(scope="module")
-def server(bin_dir, repo_root, tmp_path_factory):
+def server(bin_dir, repo_root):
     """hotswap serving blue 100 % (v1.0.0) with green (v1.1.0) on standby."""
-    running = Server(bin_dir, repo_root, tmp_path_factory.mktemp("clients"), "blue = 100\ngreen = 0")
+    running = Server(bin_dir, repo_root, "blue = 100\ngreen = 0")
     yield running
     running.stop()
 

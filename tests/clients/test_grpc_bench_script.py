@@ -1,18 +1,33 @@
 """Smoke test of bench/grpc/bench_grpc.py on the debug build: hotswap and both reference servers
-pass the grpcio spot checks, every run completes without failed requests, the report is whole."""
+pass the grpcio spot checks, every run completes without failed requests, the report is whole.
+The script (and so every server it starts) runs as the unprivileged service user."""
 
 import json
 import pathlib
+import shutil
 import subprocess
 import sys
+
+import pytest
+from process_support import as_service_user, service_directory
+
+
+@pytest.fixture
+def tmp_path():
+    """A folder the service user may write the report to."""
+    path = service_directory("hotswap-bench-grpc-test-")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def test_grpc_bench_script_writes_a_report(repo_root: pathlib.Path, bin_dir: pathlib.Path, tmp_path: pathlib.Path):
     out = tmp_path / "grpc.json"
     done = subprocess.run(
-        [sys.executable, str(repo_root / "bench/grpc/bench_grpc.py"), "--bin", str(bin_dir / "hotswap"),
-         "--reference-bin", str(bin_dir / "grpc-reference"), "--rounds", "1", "--requests", "300",
-         "--seconds", "1", "--grpc-connections", "1,2", "--latency-calls", "50", "--out", str(out)],
+        as_service_user(
+            [sys.executable, str(repo_root / "bench/grpc/bench_grpc.py"), "--bin", str(bin_dir / "hotswap"),
+             "--reference-bin", str(bin_dir / "grpc-reference"), "--rounds", "1", "--requests", "300",
+             "--seconds", "1", "--grpc-connections", "1,2", "--latency-calls", "50", "--out", str(out)]
+        ),
         capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr

@@ -1,14 +1,26 @@
-"""Fixtures for the observability suites: servers started on free loopback ports and stopped by
-PID, and the guard's test model (fails at run time on some inputs)."""
+"""Fixtures for the observability suites: servers started on free loopback ports as the
+unprivileged service user and stopped by PID, and the guard's test model (fails at run time on
+some inputs)."""
 
 from __future__ import annotations
 
 import pathlib
+import shutil
 
 import pytest
 
 from failing_model import write_failing_model
 from observability_server import Server
+from process_support import service_directory
+
+
+@pytest.fixture
+def tmp_path():
+    """Each test's folder (configs, models, the server's state) belongs to the service user, who
+    runs the server: pytest's own tmp folders are root's and 0700."""
+    path = service_directory("hotswap-observability-")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture

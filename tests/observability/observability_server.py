@@ -11,7 +11,7 @@ import signal
 import subprocess
 
 import process_support
-from process_support import free_port
+from process_support import as_service_user, free_port
 
 SYSTEMD_VARIABLES = {"NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_USEC", "WATCHDOG_PID"}
 
@@ -36,7 +36,7 @@ def config_text(repo: pathlib.Path, blue: str, green: str, traffic: str, extra: 
 
 
 class Server:
-    """One `hotswap serve` process; `stop()` ends it by PID."""
+    """One `hotswap serve` process, run as the service user; `stop()` ends it by PID."""
 
     def __init__(self, bin_dir: pathlib.Path, config: pathlib.Path, state: pathlib.Path, log: pathlib.Path, args=()):
         self.port = free_port()
@@ -46,7 +46,9 @@ class Server:
         env["HOTSWAP_STATE_DIRECTORY"] = str(state)
         self._log = open(log, "ab")
         self.popen = subprocess.Popen(
-            [str(bin_dir / "hotswap"), "serve", "--config", str(config), "--listen", f"127.0.0.1:{self.port}", *args],
+            as_service_user(
+                [str(bin_dir / "hotswap"), "serve", "--config", str(config), "--listen", f"127.0.0.1:{self.port}", *args]
+            ),
             stdout=self._log,
             stderr=subprocess.STDOUT,
             env=env,

@@ -1,37 +1,63 @@
 """Fixtures for the packaging suites: the bundled config made location-independent, and `hotswap`
-processes that the tests start and stop by PID."""
+processes that the tests start and stop by PID. The servers run as the unprivileged service user
+(`nobody` when the suite runs as root), from a folder that user owns, as systemd's `User=` runs
+them."""
 
 import os
 import pathlib
 import re
+import shutil
 import subprocess
 
 import pytest
 
 from hotswap_process import HotswapProcess
+from process_support import as_service_user, hand_to_service_user, service_directory
 
 # Set by systemd (or a test) for one process only; never inherited from the test runner.
 SYSTEMD_VARIABLES = {"NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_USEC", "WATCHDOG_PID"}
 
 
 @pytest.fixture
-def active_config(tmp_path, repo_root) -> pathlib.Path:
-    """conf/active.toml copied into tmp_path/conf with its model paths made absolute."""
+def tmp_path():
+    """Each test's folder belongs to the service user, who runs the servers: the configs, models
+    and sockets a test puts there must be readable by it (pytest's own tmp folders are root's and
+    0700). Removed at the end."""
+    path = service_directory("hotswap-packaging-")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def service_dir(tmp_path):
+    """The service user's folder (the test's tmp_path): config, state, sockets."""
+    return tmp_path
+
+
+@pytest.fixture
+def active_config(service_dir, repo_root) -> pathlib.Path:
+    """conf/active.toml copied into the service folder's conf/ with its model paths made absolute.
+    The test (root) may edit it; the server only reads it, as under systemd."""
     source = repo_root / "conf" / "active.toml"
     text = source.read_text()
     text = re.sub(r'"\.\./models/', f'"{repo_root}/models/', text)
-    conf = tmp_path / "conf"
+    conf = service_dir / "conf"
     conf.mkdir(exist_ok=True)
     target = conf / "active.toml"
     target.write_text(text)
+    target.chmod(0o644)
     return target
 
 
 @pytest.fixture
-def hotswap_factory(bin_dir, tmp_path):
-    """Starts `hotswap serve` processes; every one still running at the end is killed by PID."""
+def hotswap_factory(bin_dir, tmp_path, service_dir):
+    """Starts `hotswap serve` processes as the service user; every one still running at the end
+    is killed by PID."""
     started: list[HotswapProcess] = []
     counter = [0]
+    state = service_dir / "state"
+    state.mkdir(exist_ok=True)
+    hand_to_service_user(state)
 
     def start(args, port, env=None, listen_fd=None, own_pid_env=()):
         """`hotswap ARGS`; `listen_fd` is passed as fd 3 with LISTEN_FDS=1 and LISTEN_PID (socket
@@ -39,9 +65,9 @@ def hotswap_factory(bin_dir, tmp_path):
         counter[0] += 1
         log_path = tmp_path / f"hotswap-{counter[0]}.log"
         full_env = {k: v for k, v in os.environ.items() if k not in SYSTEMD_VARIABLES}
-        full_env["HOTSWAP_STATE_DIRECTORY"] = str(tmp_path / "state")
+        full_env["HOTSWAP_STATE_DIRECTORY"] = str(state)
         full_env.update(env or {})
-        command = [str(bin_dir / "hotswap"), *args]
+        command = as_service_user([str(bin_dir / "hotswap"), *args])
         pass_fds = ()
         own_pid_env = list(own_pid_env)
         prelude = ""
@@ -56,7 +82,7 @@ def hotswap_factory(bin_dir, tmp_path):
             own_pid_env.append("LISTEN_PID")
             pass_fds = (listen_fd,)
         if prelude or own_pid_env:
-            # bash's exec keeps the pid, so $$ is the server's pid, as systemd sets it.
+            # bash's exec and setpriv's keep the pid, so $$ is the server's pid, as systemd sets it.
             exports = "".join(f"export {name}=$$; " for name in own_pid_env)
             command = ["bash", "-c", prelude + exports + 'exec "$@"', "hotswap", *command]
         with open(log_path, "wb") as log:

@@ -16,6 +16,7 @@ import pytest
 import requests
 
 from hotswap_process import free_port, http_request, is_ready, predict_body, wait_until
+from process_support import as_service_user, service_directory
 
 pytestmark = [
     pytest.mark.slow,
@@ -101,8 +102,9 @@ def substitute(text, pattern, replacement):
 
 
 @pytest.fixture(scope="module")
-def stack(bin_dir, repo_root, tmp_path_factory):
-    root = tmp_path_factory.mktemp("nginx")
+def stack(bin_dir, repo_root):
+    # The hotswap processes run as the service user, in a folder it owns (their state goes there).
+    root = service_directory("hotswap-nginx-")
     conf_text = (repo_root / "conf" / "active.toml").read_text().replace('"../models/', f'"{repo_root}/models/')
     (root / "active.toml").write_text(conf_text)
     processes = {}
@@ -113,8 +115,10 @@ def stack(bin_dir, repo_root, tmp_path_factory):
             log = open(root / f"hotswap-{slot}.log", "wb")
             logs.append(log)
             popen = subprocess.Popen(
-                [str(bin_dir / "hotswap"), "serve", "--config", str(root / "active.toml"), "--only-slot", slot,
-                 "--listen", f"127.0.0.1:{port}"],
+                as_service_user(
+                    [str(bin_dir / "hotswap"), "serve", "--config", str(root / "active.toml"), "--only-slot", slot,
+                     "--listen", f"127.0.0.1:{port}"]
+                ),
                 stdout=log, stderr=subprocess.STDOUT,
                 env={**os.environ, "HOTSWAP_STATE_DIRECTORY": str(root / f"state-{slot}")},
             )
@@ -162,6 +166,7 @@ def stack(bin_dir, repo_root, tmp_path_factory):
                 popen.wait(timeout=10)
         for log in logs:
             log.close()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def test_rest_through_nginx(stack):

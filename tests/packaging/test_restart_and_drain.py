@@ -18,6 +18,7 @@ import time
 import pytest
 
 from hotswap_process import free_port, http_request, predict_body, wait_until
+from process_support import as_service_user
 
 pytestmark = pytest.mark.slow
 
@@ -199,7 +200,7 @@ def test_drain_timeout_bounds_shutdown(hotswap_factory, active_config):
 
 
 @pytest.mark.skipif(shutil.which("systemd-socket-activate") is None, reason="systemd's socket activation tool is missing")
-def test_systemd_socket_activate_starts_on_the_first_connection(bin_dir, active_config, tmp_path):
+def test_systemd_socket_activate_starts_on_the_first_connection(bin_dir, active_config, service_dir, tmp_path):
     # systemd's own LISTEN_FDS implementation: it binds, waits for a connection, then execs the
     # server with the socket as fd 3; that first request waits in the backlog and is served. (A
     # server that ignored the socket would bind [server] listen instead and never answer here.)
@@ -207,8 +208,8 @@ def test_systemd_socket_activate_starts_on_the_first_connection(bin_dir, active_
     log = open(tmp_path / "activate.log", "wb")
     activator = subprocess.Popen(
         ["systemd-socket-activate", "-l", f"127.0.0.1:{port}", "--fdname=hotswap",
-         "-E", f"HOTSWAP_STATE_DIRECTORY={tmp_path / 'state'}",
-         str(bin_dir / "hotswap"), "serve", "--config", str(active_config)],
+         "-E", f"HOTSWAP_STATE_DIRECTORY={service_dir / 'state'}",
+         *as_service_user([str(bin_dir / "hotswap"), "serve", "--config", str(active_config)])],
         stdout=log, stderr=subprocess.STDOUT,
         env={k: v for k, v in os.environ.items() if not k.startswith(("LISTEN_", "NOTIFY_", "WATCHDOG_"))},
     )

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from hotswap_process import free_port, http_request
+from process_support import hand_to_service_user
 
 pytestmark = pytest.mark.slow
 
@@ -44,8 +45,11 @@ class NotifySocket:
 
 
 @pytest.fixture
-def notify(tmp_path):
-    sock = NotifySocket(tmp_path / "notify.sock")
+def notify(service_dir):
+    # In the service user's folder and handed to it, as systemd's notify socket is reachable by
+    # the services it starts.
+    sock = NotifySocket(service_dir / "notify.sock")
+    hand_to_service_user(service_dir / "notify.sock")
     yield sock
     sock.close()
 

@@ -73,3 +73,14 @@ def test_release_runs_the_image_and_checks_health_and_prediction(release):
     assert "/v2/health/ready" in script and "/health" in script
     assert "/predict" in script and 'features' in script
     assert "jq -e" in script
+
+
+def test_release_builds_the_deb_and_attaches_it_to_tagged_releases(release):
+    job = release["jobs"]["deb"]
+    assert job["container"]["image"].startswith("swift:6.3-bookworm")
+    script = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "make deb" in script and "lintian --fail-on error" in script
+    attach = [step for step in job["steps"] if step.get("uses", "").startswith("softprops/action-gh-release@")]
+    assert attach and attach[0]["with"]["files"] == ".build/deb/*.deb"
+    assert attach[0]["if"] == "github.ref_type == 'tag'"
+    assert job["permissions"]["contents"] == "write"

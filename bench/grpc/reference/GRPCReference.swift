@@ -45,7 +45,7 @@ struct ReferenceListenerFactory: HTTP2ServerTransport.ListenerFactory {
     try await ServerBootstrap(group: eventLoopGroup)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
       .serverChannelInitializer { listenerConfigurator.configure(channel: $0) }
-      .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+      .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
       .bind(host: "127.0.0.1", port: port) { channel in
         connectionConfigurator.configure(channel: channel, tls: .none)
       }
@@ -141,7 +141,7 @@ final class ReferenceUnaryHandler: ChannelInboundHandler {
 func serveNIOHTTP2(port: Int) async throws {
   let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+    .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
     .childChannelInitializer { channel in
       channel.eventLoop.makeCompletedFuture {
         _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
