@@ -60,6 +60,8 @@ public final class BoundAddress: Sendable {
   public static func describe(_ address: SocketAddress) -> String {
     let host = address.ipAddress ?? "\(address)"
     let port = address.port.map(String.init) ?? "?"
-    return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    // A Character, not a String: Foundation's `contains(_: StringProtocol)` would link all of Foundation
+    // and ICU (+40 MB in the static binary).
+    return host.contains(":" as Character) ? "[\(host)]:\(port)" : "\(host):\(port)"
   }
 }

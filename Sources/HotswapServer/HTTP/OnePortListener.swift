@@ -22,7 +22,7 @@ struct OnePortListener: Sendable {
   var described: String {
     switch binding {
     case .address(let host, let port):
-      return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+      return host.contains(":" as Character) ? "[\(host)]:\(port)" : "\(host):\(port)"
     case .inheritedSocket(let descriptor):
       return "the socket passed by systemd (fd \(descriptor))"
     }
