@@ -13,6 +13,8 @@ if ! $runtime_only; then
   # The deployment suites: a real systemd in nspawn on a debootstrap rootfs, the .deb (dpkg-dev,
   # lintian, binutils' strip and readelf), `ss` for the socket's backlog.
   packages+=(systemd-container debootstrap dpkg-dev lintian binutils iproute2)
+  # The container suites (tests/deploy): rootful podman with runc and its network stack.
+  packages+=(podman runc netavark aardvark-dns iptables)
 fi
 
 need=()
@@ -40,7 +42,9 @@ stamp=.venv/.requirements.sha256
 want=$(sha256sum "$req" | cut -d' ' -f1)
 if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "deps: preparing Python venv (.venv) from $req"
-  python3 -m venv .venv
+  # An existing venv is updated in place (it may be a worktree's symlink to a shared one, which
+  # `python3 -m venv` refuses).
+  [ -x .venv/bin/python ] || python3 -m venv .venv
   .venv/bin/pip install -q --disable-pip-version-check -r "$req"
   echo "$want" > "$stamp"
 fi

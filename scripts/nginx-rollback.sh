@@ -6,7 +6,8 @@
 #
 #   scripts/nginx-rollback.sh
 #
-# Same environment as scripts/nginx-switch.sh (NGINX_CONF_DIR, NGINX_CTL, LB_URL, ...).
+# Same environment as scripts/nginx-switch.sh (COMPOSE, NGINX_CONF_DIR, NGINX_CTL, LB_URL, ...);
+# works with `docker compose` and with podman-compose alike.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

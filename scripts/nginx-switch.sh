@@ -9,28 +9,77 @@
 #   scripts/nginx-switch.sh green           # 100 % to green
 #   scripts/nginx-switch.sh green 10        # canary: green 10 %, blue 90 %
 #
-# Environment (defaults fit docker-compose.yml):
+# Environment (the defaults fit docker-compose.yml: its port variables, from the environment or
+# from the .env file beside it, as compose reads them; a variable may be PORT or ADDRESS:PORT):
+#   COMPOSE          the compose command: `docker compose` when a Docker engine answers, else
+#                    `podman-compose` when installed
 #   NGINX_CONF_DIR   folder with nginx.conf and upstreams.conf        (conf/nginx)
 #   NGINX_CTL        command that runs nginx; gets `-t` or `-s reload` appended
-#                    (docker compose --profile nginx exec -T nginx nginx -c /etc/nginx/hotswap/nginx.conf)
-#   BLUE_URL         blue process, direct                              (http://127.0.0.1:8001)
-#   GREEN_URL        green process, direct                             (http://127.0.0.1:8002)
+#                    ($COMPOSE -f docker-compose.yml --profile nginx exec -T nginx
+#                     nginx -c /etc/nginx/hotswap/nginx.conf)
+#   BLUE_URL         blue process, direct          (http://127.0.0.1:$HOTSWAP_BLUE_PORT, port 8001)
+#   GREEN_URL        green process, direct         (http://127.0.0.1:$HOTSWAP_GREEN_PORT, port 8002)
 #   <SLOT>_URL       any other slot named in upstreams.conf
-#   LB_URL           the balancer's HTTP side                          (http://127.0.0.1:80)
+#   LB_URL           the balancer's HTTP side      (http://127.0.0.1:$NGINX_HTTP_PORT, port 80)
 #   VERIFY_REQUESTS  requests through the balancer to verify            (20)
 #   VERIFY_TIMEOUT   seconds to wait for nginx's new workers            (15)
 #   NGINX_SWITCH_LOG log file                                           ($NGINX_CONF_DIR/switch.log)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
+
+# A port variable of docker-compose.yml: the environment's, else the last line of the .env file
+# beside the compose file (as compose reads it), else $2.
+compose_variable() {
+  local value=${!1:-}
+  if [ -z "$value" ] && [ -f "$repo/.env" ]; then
+    value=$(sed -n "s/^[[:space:]]*\(export[[:space:]]\{1,\}\)\{0,1\}$1[[:space:]]*=[[:space:]]*//p" "$repo/.env" \
+      | tail -n 1 | sed "s/[[:space:]]*\$//; s/^[\"']//; s/[\"']\$//")
+  fi
+  echo "${value:-$2}"
+}
+
+# The URL that reaches a port compose published as PORT or ADDRESS:PORT ("${VAR:-8001}:8080").
+published_url() {
+  local host=127.0.0.1 port=$1
+  if [[ $1 == *:* ]]; then
+    host=${1%:*}
+    port=${1##*:}
+  fi
+  case $host in
+    "" | 0.0.0.0) host=127.0.0.1 ;;
+    "[::]" | "::") host="[::1]" ;;
+  esac
+  echo "http://$host:$port"
+}
+
+# `docker compose` where a Docker engine answers, else podman-compose (docker-compose.yml runs
+# unchanged under both).
+compose_command() {
+  if [ -n "${COMPOSE:-}" ]; then
+    echo "$COMPOSE"
+  elif docker compose version >/dev/null 2>&1 && timeout 10 docker info >/dev/null 2>&1; then
+    echo "docker compose"
+  elif command -v podman-compose >/dev/null 2>&1; then
+    echo "podman-compose"
+  else
+    echo "docker compose"
+  fi
+}
+
 conf_dir=${NGINX_CONF_DIR:-$repo/conf/nginx}
 upstreams=$conf_dir/upstreams.conf
 backups=$conf_dir/backups
 log_file=${NGINX_SWITCH_LOG:-$conf_dir/switch.log}
-lb_url=${LB_URL:-http://127.0.0.1:80}
+lb_url=${LB_URL:-$(published_url "$(compose_variable NGINX_HTTP_PORT 80)")}
 verify_requests=${VERIFY_REQUESTS:-20}
 verify_timeout=${VERIFY_TIMEOUT:-15}
-read -r -a nginx_ctl <<<"${NGINX_CTL:-docker compose --profile nginx exec -T nginx nginx -c /etc/nginx/hotswap/nginx.conf}"
+if [ -n "${NGINX_CTL:-}" ]; then
+  read -r -a nginx_ctl <<<"$NGINX_CTL"
+else
+  read -r -a compose <<<"$(compose_command)"
+  nginx_ctl=("${compose[@]}" -f "$repo/docker-compose.yml" --profile nginx exec -T nginx nginx -c /etc/nginx/hotswap/nginx.conf)
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -87,8 +136,8 @@ slot_url() {
   local var
   var="$(echo "$1" | tr 'a-z-' 'A-Z_')_URL"
   case $1 in
-    blue) echo "${!var:-http://127.0.0.1:8001}" ;;
-    green) echo "${!var:-http://127.0.0.1:8002}" ;;
+    blue) echo "${!var:-$(published_url "$(compose_variable HOTSWAP_BLUE_PORT 8001)")}" ;;
+    green) echo "${!var:-$(published_url "$(compose_variable HOTSWAP_GREEN_PORT 8002)")}" ;;
     *) [ -n "${!var:-}" ] || { echo "no URL for slot '$1': set $var" >&2; return 1; }; echo "${!var}" ;;
   esac
 }

@@ -7,6 +7,8 @@ import pytest
 import hotswap_release
 from apt_repository import RepositoryUnavailable
 from nspawn import MachineUnavailable
+# The container suites' session fixtures: podman, the stand-in base images, our image.
+from podman_fixtures import base_images, hotswap_image, podman  # noqa: F401
 from rootfs import RootfsUnavailable
 
 # --- systemd and package suites: one release build per run, shared ------------------------------
@@ -37,3 +39,4 @@ def hotswap_deb(release_binary):
 def hotswap_upgrade_deb(release_binary):
     """The same build at a newer version, for the upgrade test."""
     return _or_fail(hotswap_release.upgrade_deb, "make deb (upgrade version)")
+

@@ -36,10 +36,10 @@ def published(service):
 
 def test_dockerfile_is_multi_stage_and_non_root(dockerfile):
     stages = re.findall(r"^FROM\s+(\S+)(?:\s+AS\s+(\S+))?", dockerfile, re.M)
-    assert stages[0][0].startswith("swift:6"), stages
-    assert stages[-1][0] == "debian:bookworm-slim", stages
+    assert stages[0][0].startswith("docker.io/library/swift:6"), stages
+    assert stages[-1][0] == "docker.io/library/debian:bookworm-slim", stages
     assert "COPY --from=build" in dockerfile
-    assert "libinotifytools0" in dockerfile.split("debian:bookworm-slim", 1)[1]
+    assert "libinotifytools0" in dockerfile.split("docker.io/library/debian:bookworm-slim", 1)[1]
     user = re.findall(r"^USER\s+(\S+)", dockerfile, re.M)
     assert user and not user[-1].startswith(("root", "0")), user
 
@@ -123,17 +123,24 @@ def test_monitoring_profile(compose, repo_root):
 
 
 def test_switch_script_defaults_match_the_compose_file(compose, repo_root):
+    """The script's default URLs come from the compose file's own port variables, with the same
+    fallback ports, and its nginx command execs into the compose file's nginx service."""
     script = (repo_root / "scripts" / "nginx-switch.sh").read_text()
-    defaults = dict(re.findall(r"\$\{(\w+):-([^}]+)\}", script))
-    assert defaults["LB_URL"] == f"http://127.0.0.1:{published(compose['services']['nginx'])[80]}"
-    for slot in ("blue", "green"):
-        port = published(compose["services"][f"hotswap-{slot}"])[8080]
-        assert f'{slot}) echo "${{!var:-http://127.0.0.1:{port}}}"' in script
-    ctl = defaults["NGINX_CTL"].split()
+    variables = {
+        "LB_URL": ("nginx", 80),
+        "BLUE_URL": ("hotswap-blue", 8080),
+        "GREEN_URL": ("hotswap-green", 8080),
+    }
+    defaults = dict(re.findall(r"compose_variable (\w+) (\d+)", script))
+    for service, container_port in variables.values():
+        (entry,) = [p for p in compose["services"][service]["ports"] if str(p).endswith(f":{container_port}")]
+        variable, default = re.match(r"\$\{(\w+):-(\d+)\}:", entry).groups()
+        assert defaults[variable] == default, (variable, defaults)
+    assert 'lb_url=${LB_URL:-$(published_url "$(compose_variable NGINX_HTTP_PORT 80)")}' in script
     nginx = compose["services"]["nginx"]
-    assert ctl[:2] == ["docker", "compose"] and "exec" in ctl
-    service = ctl[ctl.index("-T") + 1]
-    assert service == "nginx" and ctl[ctl.index("-T") + 2 :] == nginx["command"][:3]
+    ctl = re.search(r'nginx_ctl=\("\$\{compose\[@\]\}" (.*)\)$', script, re.M).group(1).split()
+    assert ctl[:4] == ["-f", '"$repo/docker-compose.yml"', "--profile", "nginx"] and "exec" in ctl
+    assert ctl[ctl.index("-T") + 1] == "nginx" and ctl[ctl.index("-T") + 2 :] == nginx["command"][:3]
 
 
 @pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool is missing (Debian's prometheus package)")
