@@ -72,6 +72,29 @@ struct GRPCConnectionStateMachineTests {
     }
   }
 
+  @Test("a client that keeps opening streams past the limit is cut off; refusals age out")
+  func refusalFlood() {
+    var machine = Self.machine(streams: 1)
+    _ = Self.open(&machine, 1)
+    var stream = 3
+    for _ in 0..<GRPCConnectionStateMachine.maxRefusals {
+      guard case .refuse = Self.open(&machine, stream) else {
+        Issue.record("stream \(stream) was not refused")
+        return
+      }
+      stream += 2
+    }
+    guard case .tooManyRefused = Self.open(&machine, stream) else {
+      Issue.record("refusal \(GRPCConnectionStateMachine.maxRefusals + 1) did not end the connection")
+      return
+    }
+    let later = Self.start + GRPCConnectionStateMachine.refusalWindow + .seconds(1)
+    guard case .refuse = Self.open(&machine, stream + 2, at: later) else {
+      Issue.record("old refusals did not age out")
+      return
+    }
+  }
+
   @Test("a bad head is rejected, and the stream reset when the client is still sending")
   func rejectedHead() {
     var machine = Self.machine()

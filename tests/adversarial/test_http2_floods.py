@@ -14,7 +14,7 @@ import pytest
 
 from adversary import HealthProbe, iris_config
 from h2_support import (
-    CONTINUATION, DATA, END_HEADERS, END_STREAM, GOAWAY, HEADERS, PING, PREDICT, PREFACE, RST_STREAM,
+    ACK, CONTINUATION, DATA, END_HEADERS, END_STREAM, GOAWAY, HEADERS, PING, PREDICT, PREFACE, RST_STREAM,
     SETTINGS, WINDOW_UPDATE, frame, frame_types, grpc_frame, grpc_headers, predict_message, read_until_closed,
 )
 
@@ -194,3 +194,57 @@ def test_many_silent_connections_are_all_closed(impatient):
         for sock in socks:
             sock.close()
     impatient.assert_serving()
+
+
+def test_a_client_that_never_reads_its_answers(server):
+    """60 000 Predicts sent on one connection, with every window opened wide, by a client that
+    never reads and ignores the announced stream limit: the server refuses the calls past the
+    limit, cuts the client off (GOAWAY ENHANCE_YOUR_CALM) once it has been refused 200 times, or
+    stops reading it while its answers cannot be sent — either way its memory stays bounded and
+    everyone else is served meanwhile."""
+    # Built beforehand: encoding in Python would hold the GIL the /health probe's thread needs.
+    encoder = hpack.Encoder()
+    batches = []
+    for start in range(1, 2 * 60_000, 400):
+        batches.append(b"".join(
+            frame(HEADERS, END_HEADERS, stream, encoder.encode(grpc_headers(PREDICT)))
+            + frame(DATA, END_STREAM, stream, grpc_frame(predict_message()))
+            for stream in range(start, start + 400, 2)
+        ))
+    before = server.rss()
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", server.port))
+    sock.settimeout(0.5)
+    big_window = struct.pack(">HI", 4, 0x7FFFFFFF)  # SETTINGS_INITIAL_WINDOW_SIZE
+    sock.sendall(
+        PREFACE + frame(SETTINGS, 0, 0, big_window) + frame(SETTINGS, ACK, 0)  # a well-behaved client ACKs
+        + frame(WINDOW_UPDATE, 0, 0, struct.pack(">I", 0x7FFFFFFF - 65535))
+    )
+    sent = 0
+    ended = None
+    with HealthProbe(server.port) as probe:
+        for batch in batches:
+            try:
+                sock.sendall(batch)
+            except socket.timeout:
+                ended = "the server stopped reading"
+                break
+            except OSError:
+                ended = "the server closed the connection"
+                break
+            sent += 200
+        time.sleep(0.5)
+        held = server.rss()
+        if ended is None:
+            # Everything fit in the sockets' buffers; the cut-off must still come.
+            try:
+                read_until_closed(sock, timeout=10)
+                ended = "the server closed the connection"
+            except AssertionError:
+                pass
+    sock.close()
+    assert ended, f"{sent} calls past the stream limit neither cut the client off nor stopped the reading"
+    probe.assert_responsive(1.0)
+    server.assert_serving()
+    assert held < before + 64 * MIB, f"RSS {before >> 20} -> {held >> 20} MiB with {sent} calls sent and none read"

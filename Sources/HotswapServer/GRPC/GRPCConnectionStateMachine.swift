@@ -53,6 +53,11 @@ struct GRPCConnectionStateMachine {
     case none
     /// Reset the new stream with REFUSED_STREAM: the connection has its maximum of calls open.
     case refuse
+    /// The client keeps opening streams past the announced limit (more than `maxRefusals` in
+    /// `refusalWindow`): end the connection with GOAWAY ENHANCE_YOUR_CALM. Refusing costs the
+    /// event loop as much as answering, and clients that respect the limit are never refused
+    /// once they have acknowledged it; swift-nio-http2 cuts off RST_STREAM floods the same way.
+    case tooManyRefused
     /// Answer with this rejection (trailers-only, or an HTTP error status); then, if `reset`,
     /// reset the stream with NO_ERROR so the client stops sending the rest of its request.
     case reject(GRPCRejection, reset: Bool)
@@ -75,6 +80,12 @@ struct GRPCConnectionStateMachine {
   private var idleSince: NIODeadline?
   /// The server is draining: close once no call is open.
   private(set) var draining = false
+  /// When recent streams were refused, oldest first (at most `maxRefusals`).
+  private var refusals = CircularBuffer<NIODeadline>(initialCapacity: 8)
+  /// Refusals tolerated within `refusalWindow`.
+  static let maxRefusals = 200
+  /// The window refusals are counted in.
+  static let refusalWindow = TimeAmount.seconds(30)
 
   init(configuration: Configuration, now: NIODeadline) {
     self.configuration = configuration
@@ -97,7 +108,7 @@ struct GRPCConnectionStateMachine {
       // Trailers from the client: only END_STREAM matters.
       return endStream ? dataReceived(stream, ByteBuffer(), endStream: true) : .none
     }
-    guard calls.count < configuration.maxConcurrentStreams else { return .refuse }
+    guard calls.count < configuration.maxConcurrentStreams else { return refuse(now: now) }
     idleSince = nil
     var call = Call(
       phase: .answered,
@@ -128,6 +139,13 @@ struct GRPCConnectionStateMachine {
       calls[stream] = call
       return .none
     }
+  }
+
+  private mutating func refuse(now: NIODeadline) -> Action {
+    while let oldest = refusals.first, oldest + Self.refusalWindow < now { refusals.removeFirst() }
+    guard refusals.count < Self.maxRefusals else { return .tooManyRefused }
+    refusals.append(now)
+    return .refuse
   }
 
   /// DATA on `stream`.
