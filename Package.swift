@@ -66,9 +66,10 @@ let package = Package(
     ),
 
     // MARK: Pure core
+    // TOML is parsed by our own TOMLDocument: TOMLKit never frees what it parses (a leak per
+    // config reload). TOMLKit stays as the tests' reference parser.
     .target(
       name: "HotswapConfig",
-      dependencies: [.product(name: "TOMLKit", package: "TOMLKit")],
       swiftSettings: swiftSettings
     ),
     .target(
@@ -150,7 +151,11 @@ let package = Package(
       dependencies: ["OnnxInference", "OnnxProto"],
       swiftSettings: swiftSettings
     ),
-    .testTarget(name: "HotswapConfigTests", dependencies: ["HotswapConfig"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "HotswapConfigTests",
+      dependencies: ["HotswapConfig", .product(name: "TOMLKit", package: "TOMLKit")],
+      swiftSettings: swiftSettings
+    ),
     .testTarget(name: "HotswapRoutingTests", dependencies: ["HotswapRouting"], swiftSettings: swiftSettings),
     .testTarget(name: "HotswapSystemTests", dependencies: ["HotswapSystem"], swiftSettings: swiftSettings),
     .testTarget(

@@ -1,5 +1,3 @@
-import TOMLKit
-
 /// Turns the text of `conf/active.toml` into a validated ``Plan``, or every problem in it.
 public enum PlanParser {
   /// Parses and validates `text`; `file` names it in messages and anchors relative model paths
@@ -27,6 +25,15 @@ public enum PlanParser {
     directory: String,
     _ body: (inout PlanReader) -> Value?
   ) -> Result<Value, ConfigErrors> {
+    guard text.utf8.count <= ConfigLimits.maxFileBytes else {
+      let error = ConfigError(
+        file: file,
+        line: nil,
+        message:
+          "the file is \(text.utf8.count) bytes; the limit for a config file is \(ConfigLimits.maxFileBytes) (1 MiB)"
+      )
+      return .failure(ConfigErrors([error]))
+    }
     if let nul = text.utf8.firstIndex(of: 0) {
       let line = text.utf8[..<nul].filter { $0 == UInt8(ascii: "\n") }.count + 1
       let error = ConfigError(
@@ -44,17 +51,18 @@ public enum PlanParser {
       )
       return .failure(ConfigErrors([error]))
     }
-    let source = SourceMap(text)
     let root: TOMLTable
-    do {
-      root = try TOMLTable(string: text)
-    } catch let error as TOMLParseError {
-      let line = error.source.begin.line
-      let message = "TOML syntax error: \(error.description)"
-      return .failure(ConfigErrors([ConfigError(file: file, line: line > 0 ? line : nil, message: message)]))
-    } catch {
-      return .failure(ConfigErrors([ConfigError(file: file, line: nil, message: "cannot parse: \(error)")]))
+    switch TOMLDocument.parse(text) {
+    case .success(let table): root = table
+    case .failure(let failure):
+      let error = ConfigError(
+        file: file,
+        line: failure.line,
+        message: "TOML syntax error: \(failure.message)"
+      )
+      return .failure(ConfigErrors([error]))
     }
+    let source = SourceMap(text)
     var reader = PlanReader(root: root, source: source, file: file, directory: directory)
     let value = body(&reader)
     if let value, reader.errors.isEmpty {
@@ -64,7 +72,7 @@ public enum PlanParser {
       let (left, right) = (lhs.element.line ?? Int.max, rhs.element.line ?? Int.max)
       return left != right ? left < right : lhs.offset < rhs.offset
     }
-    return .failure(ConfigErrors(sorted.map(\.element)))
+    return .failure(ConfigErrors(reporting: sorted.map(\.element), file: file))
   }
 }
 
@@ -228,7 +236,7 @@ struct PlanReader {
   }
 
   /// A value as messages show it: `string "90"`, `integer 8080`, `a table`.
-  static func describe(_ value: TOMLValueConvertible) -> String {
+  static func describe(_ value: TOMLValue) -> String {
     switch value.type {
     case .string:
       let text = value.string ?? ""

@@ -1,5 +1,3 @@
-import TOMLKit
-
 extension PlanReader {
   /// Reads `[guard]`: `.some(nil)` when absent, `nil` after a reported problem.
   mutating func readGuard() -> GuardSettings?? {

@@ -1,5 +1,3 @@
-import TOMLKit
-
 extension PlanReader {
   static let serverKeys = [
     "listen", "model_name", "max_body_bytes", "max_header_bytes", "max_message_bytes",

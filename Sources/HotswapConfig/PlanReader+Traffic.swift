@@ -1,5 +1,3 @@
-import TOMLKit
-
 extension PlanReader {
   /// The slots as read: the valid ones and every name the file declares (valid or not), so that
   /// `[traffic]` does not call a declared but malformed slot unknown.
@@ -66,7 +64,8 @@ extension PlanReader {
       modelPath: FilePath.resolve(model, against: directory),
       configuredModel: model,
       version: version,
-      line: source.line(of: path) ?? 1
+      line: source.line(of: path) ?? 1,
+      modelLine: source.line(of: path + ["model"])
     )
   }
 

@@ -11,13 +11,24 @@ public struct SlotSpec: Sendable, Equatable {
   public let version: String?
   /// The line of the slot's table header (or its first key) in the config file.
   public let line: Int
+  /// The line of the slot's `model =` key (the table's line when the key is not on its own line,
+  /// as in an inline table): a load error points at the line to edit.
+  public let modelLine: Int
 
-  /// Creates a slot description.
-  public init(name: String, modelPath: String, configuredModel: String, version: String?, line: Int) {
+  /// Creates a slot description; `modelLine` defaults to `line`.
+  public init(
+    name: String,
+    modelPath: String,
+    configuredModel: String,
+    version: String?,
+    line: Int,
+    modelLine: Int? = nil
+  ) {
     self.name = name
     self.modelPath = modelPath
     self.configuredModel = configuredModel
     self.version = version
     self.line = line
+    self.modelLine = modelLine ?? line
   }
 }

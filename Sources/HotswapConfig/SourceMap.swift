@@ -1,8 +1,8 @@
 /// Where each table header and key of a TOML document is written.
 ///
-/// TOMLKit gives values but not their lines, so this small scanner reads the text itself: it
+/// TOMLDocument gives values but not their lines, so this small scanner reads the text itself: it
 /// tracks the current `[table]` header and records every `key = value` line, skipping over
-/// multi-line strings and arrays. It never rejects input; syntax errors are TOMLKit's to report.
+/// multi-line strings and arrays. It never rejects input; syntax errors are the checker's to report.
 struct SourceMap: Sendable {
   /// One table header or key/value line.
   struct Entry: Sendable, Equatable {
@@ -248,7 +248,7 @@ private struct SourceScanner {
         end = min(index, line.count)
       }
     }
-    // A one-line string cannot continue on the next line; TOMLKit reports it.
+    // A one-line string cannot continue on the next line; the grammar check reports it.
     if state.mode == .basic || state.mode == .literal { state.mode = .none }
     return end
   }

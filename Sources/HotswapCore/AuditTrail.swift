@@ -1,15 +1,11 @@
 import Dispatch
 import FoundationEssentials
-import OnnxInference
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The append-only history of plan changes: one JSON object per line in `history.jsonl` in the
-/// state directory. `hotswap history` prints it; `hotswap rollback` returns to the config text of
-/// the applied change before the current one.
+/// state directory, rotated by size to `history.jsonl.1` so it stays bounded. `hotswap history`
+/// prints it; `hotswap rollback` returns to the config text of the applied change before the
+/// current one.
 public final class AuditTrail: Sendable {
   /// Whether a change was applied.
   public enum Result: String, Sendable, Codable {
@@ -51,40 +47,52 @@ public final class AuditTrail: Sendable {
 
   /// The history file.
   public let path: String
+  /// The previous history file, kept after a rotation.
+  public let rotatedPath: String
+  /// The size past which the history file is rotated: renamed to ``rotatedPath`` (replacing the
+  /// one before) and started afresh. The trail thus takes at most about twice this on disk.
+  public let maxFileBytes: Int
   private let lock = Mutex(())
   /// Writes recorded changes in order, off the caller's thread: each ends with an `fsync`, which
   /// can take tens of milliseconds on a busy disk and must not hold up the next plan change.
   private let writes = DispatchQueue(label: "hotswap.audit-trail")
 
+  /// The default ``maxFileBytes``: 4 MiB, room for hundreds of changes of a typical config (an
+  /// applied entry carries the config text) and at least four of the largest config allowed.
+  public static let defaultMaxFileBytes = 4 << 20
+  /// The longest `reason` kept in an entry; a longer one is cut with a note of how much was left.
+  public static let maxReasonBytes = 4096
+
   /// Uses `directory/history.jsonl`, creating the directory if needed.
-  public init(directory: String) throws {
+  public init(directory: String, maxFileBytes: Int = AuditTrail.defaultMaxFileBytes) throws {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     path = LexicalPath.appending("history.jsonl", to: directory)
+    rotatedPath = path + ".1"
+    self.maxFileBytes = maxFileBytes
   }
 
   /// Appends one entry in the background, in order with every other (see `flush()`). The config
-  /// file's owner and mode are read now. Failures to write never reach the reload path.
+  /// file's owner and mode are read there too (a user lookup reads /etc/passwd: not on the
+  /// reconciler's path). Failures to write never reach the reload path.
   func record(_ draft: Draft) {
-    let attributes = try? FileManager.default.attributesOfItem(atPath: draft.configPath)
-    var owner: String? = nil
-    if let user = attributes?[.ownerAccountName] as? String {
-      owner = user + ":" + ((attributes?[.groupOwnerAccountName] as? String) ?? "?")
-    }
-    let mode = attributes?.integer(.posixPermissions).map { String($0, radix: 8) }
-    let entry = Entry(
+    writes.async { _ = self.writeLine(Self.entry(draft)) }
+  }
+
+  private static func entry(_ draft: Draft) -> Entry {
+    let attributes = try? FileAttributes.of(path: draft.configPath)
+    return Entry(
       time: ISO8601Time.string(from: draft.change.time, fractionalSeconds: false),
       generation: draft.change.generation,
       result: draft.result,
-      reason: draft.reason,
+      reason: draft.reason.map(Self.bounded),
       trigger: draft.trigger.label,
       configPath: draft.configPath,
       configSHA256: draft.change.configSHA256,
       diff: draft.change.summary,
-      owner: owner,
-      mode: mode,
+      owner: attributes?.owner,
+      mode: attributes.map { String($0.permissions, radix: 8) },
       config: draft.config
     )
-    writes.async { _ = self.writeLine(entry) }
   }
 
   /// Returns once every recorded entry is written.
@@ -92,8 +100,9 @@ public final class AuditTrail: Sendable {
     writes.sync {}
   }
 
-  /// Appends an entry as one line, after the entries recorded before it: a single `write` to the
-  /// file opened with `O_APPEND`, then `fsync`. A new file gets mode 0640.
+  /// Appends an entry as one line, after the entries recorded before it (see
+  /// ``AtomicFile/append(_:to:mode:)``), rotating the file first when the line would take it past
+  /// ``maxFileBytes``. A new file gets mode 0640.
   @discardableResult
   public func append(_ entry: Entry) -> Bool {
     writes.sync { writeLine(entry) }
@@ -105,45 +114,43 @@ public final class AuditTrail: Sendable {
     guard var line = try? encoder.encode(entry) else { return false }
     line.append(UInt8(ascii: "\n"))
     return lock.withLock { _ in
-      let descriptor = Self.openForAppending(path)
-      guard descriptor >= 0 else { return false }
-      defer { close(descriptor) }
-      let written = line.withUnsafeBytes { bytes in
-        var result: Int
-        repeat {
-          result = write(descriptor, bytes.baseAddress, bytes.count)
-        } while result < 0 && errno == EINTR
-        return result
+      do throws(FileError) {
+        if let size = try? FileAttributes.ofLink(path: path).size, size > 0, size + line.count > maxFileBytes
+        {
+          try AtomicFile.move(path, to: rotatedPath)
+        }
+        try AtomicFile.append([UInt8](line), to: path, mode: 0o640)
+        // Encoding a large config's entry took as much again in buffers, now free: return them.
+        if line.count >= 64 << 10 { HeapTrim.releaseFreeMemory() }
+        return true
+      } catch {
+        return false
       }
-      return written == line.count && fsync(descriptor) == 0
     }
   }
 
-  /// `path` opened to append, created with mode 0640 (whatever the umask) if it does not exist;
-  /// -1 on failure.
-  private static func openForAppending(_ path: String) -> CInt {
-    let flags = O_WRONLY | O_APPEND | O_CLOEXEC
-    while true {
-      let existing = open(path, flags)
-      if existing >= 0 || errno != ENOENT { return existing }
-      let created = open(path, flags | O_CREAT | O_EXCL, 0o640)
-      if created >= 0 {
-        _ = fchmod(created, 0o640)
-        return created
-      }
-      if errno != EEXIST { return -1 }
-    }
-  }
-
-  /// Every entry, oldest first, including those still being written. Lines that do not parse (a
-  /// torn last line) are skipped.
+  /// Every entry, oldest first (the rotated file's, then the current one's), including those still
+  /// being written. Lines that do not parse (a torn last line) are skipped.
   public func entries() -> [Entry] {
     flush()
-    guard let data = FileManager.default.contents(atPath: path) else { return [] }
     let decoder = JSONDecoder()
-    return data.split(separator: UInt8(ascii: "\n")).compactMap {
-      try? decoder.decode(Entry.self, from: Data($0))
+    // A file holds at most maxFileBytes, or one entry that alone is larger (a config at its limit).
+    let limit = maxFileBytes + (2 << 20)
+    return [rotatedPath, path].flatMap { file -> [Entry] in
+      guard let bytes = try? RegularFile.read(file, limit: limit) else { return [] }
+      return bytes.split(separator: UInt8(ascii: "\n")).compactMap {
+        try? decoder.decode(Entry.self, from: Data($0))
+      }
     }
+  }
+
+  /// `reason` cut to ``maxReasonBytes`` on a character boundary, saying how much was left out.
+  static func bounded(_ reason: String) -> String {
+    let bytes = Array(reason.utf8)
+    guard bytes.count > maxReasonBytes else { return reason }
+    var end = maxReasonBytes
+    while end > 0, bytes[end] & 0xC0 == 0x80 { end -= 1 }  // Not inside a UTF-8 sequence.
+    return "\(String(decoding: bytes[..<end], as: UTF8.self))… (\(bytes.count - end) more bytes)"
   }
 
   /// The config text to return to: the applied entry before the current one whose content

@@ -44,6 +44,34 @@ public final class LoadedModel: Sendable {
     self.loadDuration = loadDuration
   }
 
+  private init(_ model: LoadedModel, version: String, loadDuration: Duration) {
+    self.path = model.path
+    self.sha256 = model.sha256
+    self.fileSize = model.fileSize
+    self.version = version
+    self.modelName = model.modelName
+    self.session = model.session
+    self.schema = model.schema
+    self.loadedAt = model.loadedAt
+    self.loadDuration = loadDuration
+  }
+
+  /// The same loaded model (one session, one copy in memory) reporting `version`: two slots may
+  /// serve one file under different versions. Returns `self` when the version is already that.
+  public func labeled(version: String) -> LoadedModel {
+    version == self.version ? self : LoadedModel(self, version: version, loadDuration: loadDuration)
+  }
+
+  /// A copy that records how long the whole load took.
+  func finished(loadDuration: Duration) -> LoadedModel {
+    LoadedModel(self, version: version, loadDuration: loadDuration)
+  }
+
+  /// Whether `other` is this same loaded file (one session) under the same version.
+  public func isSame(as other: LoadedModel) -> Bool {
+    session === other.session && version == other.version
+  }
+
   /// Predicts every row. Rows must each hold `schema.featureCount` features.
   public func predict(rows: [[FeatureValue]]) throws(PredictionError) -> [Prediction] {
     let inputs = try FeatureEncoder(schema: schema).tensors(for: rows)

@@ -1,84 +1,69 @@
 import FoundationEssentials
 import OnnxInference
 
-/// Why a model could not be loaded; names the file and the reason.
-public struct ModelLoadError: Error, Sendable, Equatable, CustomStringConvertible {
-  /// The model file.
-  public let path: String
-  /// What is wrong with it.
-  public let reason: String
-
-  /// Creates an error.
-  public init(path: String, reason: String) {
-    self.path = path
-    self.reason = reason
-  }
-
-  /// "path: reason".
-  public var description: String { "\(path): \(reason)" }
-}
-
-/// Reads, checks and warms up model files. Stateless; runs off the request path.
+/// Reads, checks and warms up model files. Stateless; runs off the request path (the reconciler
+/// calls it on a thread of its own, never on the actor's or an event loop's).
 public struct ModelLoader: Sendable {
-  /// Files larger than this are refused before reading.
+  /// Files larger than this are refused before reading; for a symlink, the size of its target.
   public var maxFileBytes: Int
+  /// Bounds on the sizes the model declares.
+  public var limits: ModelLimits
 
   /// Creates a loader.
-  public init(maxFileBytes: Int = 1 << 30) {
+  public init(maxFileBytes: Int = InferenceSession.maxModelBytes, limits: ModelLimits = .defaults) {
     self.maxFileBytes = maxFileBytes
+    self.limits = limits
   }
 
-  /// Reads the file and returns its bytes and SHA-256, without parsing it.
+  /// Reads the file and returns its bytes and SHA-256, without parsing it. A FIFO, a device or a
+  /// directory is refused without being opened; the size limit is checked on the opened file.
   public func fingerprint(path: String) throws(ModelLoadError) -> (bytes: [UInt8], sha256: String) {
-    let attributes: [FileAttributeKey: Any]
+    let bytes: [UInt8]
     do {
-      attributes = try FileManager.default.attributesOfItem(atPath: path)
+      bytes = try RegularFile.read(path, limit: maxFileBytes)
     } catch {
-      throw ModelLoadError(path: path, reason: "cannot read model file: no such file or not accessible")
+      throw ModelLoadError(path: path, reason: error.reason)
     }
-    if let type = attributes[.type] as? FileAttributeType, type != .typeRegular, type != .typeSymbolicLink {
-      throw ModelLoadError(path: path, reason: "not a regular file")
-    }
-    if let size = attributes.integer(.size), size > maxFileBytes {
-      throw ModelLoadError(path: path, reason: "file is \(size) bytes; the limit is \(maxFileBytes)")
-    }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw ModelLoadError(path: path, reason: "cannot read model file")
-    }
-    let bytes = [UInt8](data)
     return (bytes, SHA256.hexDigest(of: bytes))
   }
 
   /// Loads, checks and warms up the model at `path`. `version` overrides the model's own.
   public func load(path: String, version: String?) throws(ModelLoadError) -> LoadedModel {
+    let model = try load(path: path)
+    return version.map { model.labeled(version: $0) } ?? model
+  }
+
+  /// Loads, checks and warms up the model at `path`, versioned by its metadata, else its folder.
+  public func load(path: String) throws(ModelLoadError) -> LoadedModel {
+    try load(path: path, reusing: nil)
+  }
+
+  /// Like ``load(path:)``, but returns `existing` when the file still holds the bytes it was
+  /// loaded from (same SHA-256): a touched file is read once, not reloaded.
+  public func load(path: String, reusing existing: LoadedModel?) throws(ModelLoadError) -> LoadedModel {
     let start = ContinuousClock.now
     let (bytes, digest) = try fingerprint(path: path)
+    if let existing, existing.sha256 == digest { return existing }
     let session: InferenceSession
     do {
       session = try InferenceSession(bytes: bytes)
     } catch {
       throw ModelLoadError(path: path, reason: error.message)
     }
-    let resolvedVersion = version ?? session.metadata.version ?? Self.folderName(of: path)
+    if let reason = limits.check(session.inputs) {
+      throw ModelLoadError(path: path, reason: reason)
+    }
     let model = LoadedModel(
       path: path,
       sha256: digest,
       fileSize: bytes.count,
-      version: resolvedVersion,
+      version: session.metadata.version ?? Self.folderName(of: path),
       session: session,
       loadedAt: Date(),
       loadDuration: .zero
     )
     try warmUp(model)
-    return LoadedModel(
-      path: path,
-      sha256: digest,
-      fileSize: bytes.count,
-      version: resolvedVersion,
-      session: session,
-      loadedAt: Date(),
-      loadDuration: ContinuousClock.now - start
-    )
+    return model.finished(loadDuration: ContinuousClock.now - start)
   }
 
   /// The name of the folder holding `path` (`models/iris/v1.0.0/model.onnx` → `v1.0.0`).
@@ -88,7 +73,8 @@ public struct ModelLoader: Sendable {
   }
 
   /// Runs the model once on a neutral row so the first real request pays no first-call costs,
-  /// and so a model that cannot run at all never takes traffic.
+  /// and so a model that cannot run at all never takes traffic. Its inputs were checked against
+  /// ``ModelLimits`` first, so the row's size is bounded.
   private func warmUp(_ model: LoadedModel) throws(ModelLoadError) {
     do {
       switch model.schema.layout {
@@ -108,9 +94,11 @@ public struct ModelLoader: Sendable {
     }
   }
 
+  /// One row of zeros (empty strings) for `info`; dynamic axes are 1. The caller checked the
+  /// element count against ``ModelLimits``.
   private static func neutralTensor(_ info: TensorInfo) throws -> Tensor {
     let shape = info.shape.map { $0 ?? 1 }
-    let count = shape.reduce(1, *)
+    let count = ModelLimits.rowElements(of: info) ?? 0
     let storage: Tensor.Storage
     switch info.dataType {
     case .float: storage = .float(Array(repeating: 0, count: count))

@@ -1,5 +1,9 @@
 /// SHA-256 (FIPS 180-4), used to identify model and config file contents in `/status`, the audit
 /// trail and the reload check. Self-contained so the core needs no crypto dependency.
+///
+/// Blocks are compressed straight from the caller's bytes (no copy unless a block straddles two
+/// `update` calls) with the message schedule in one stack buffer per call: no allocation per
+/// block. `bench/core/sha256_throughput.sh` measures it against coreutils' `sha256sum`.
 public struct SHA256: Sendable {
   private static let roundConstants: [UInt32] = [
     0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
@@ -12,9 +16,20 @@ public struct SHA256: Sendable {
     0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2,
   ]
 
-  private var state: [UInt32] = [
-    0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
-  ]
+  /// The eight working hash words.
+  private struct State {
+    var h0: UInt32 = 0x6a09_e667
+    var h1: UInt32 = 0xbb67_ae85
+    var h2: UInt32 = 0x3c6e_f372
+    var h3: UInt32 = 0xa54f_f53a
+    var h4: UInt32 = 0x510e_527f
+    var h5: UInt32 = 0x9b05_688c
+    var h6: UInt32 = 0x1f83_d9ab
+    var h7: UInt32 = 0x5be0_cd19
+  }
+
+  private var state = State()
+  /// The bytes of an incomplete block (fewer than 64), carried to the next `update`.
   private var pending: [UInt8] = []
   private var totalBytes: UInt64 = 0
 
@@ -30,14 +45,44 @@ public struct SHA256: Sendable {
 
   /// Feeds more bytes.
   public mutating func update(_ bytes: some Collection<UInt8>) {
-    totalBytes &+= UInt64(bytes.count)
-    pending.append(contentsOf: bytes)
-    var offset = 0
-    while pending.count - offset >= 64 {
-      compress(pending[offset..<offset + 64])
-      offset += 64
+    let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+      update(UnsafeRawBufferPointer(buffer))
     }
-    if offset > 0 { pending.removeFirst(offset) }
+    guard done == nil else { return }
+    // Not contiguous (a lazy view, a set): hash it in 4 KiB pieces.
+    var chunk: [UInt8] = []
+    chunk.reserveCapacity(4096)
+    for byte in bytes {
+      chunk.append(byte)
+      if chunk.count == 4096 {
+        chunk.withUnsafeBytes { update($0) }
+        chunk.removeAll(keepingCapacity: true)
+      }
+    }
+    chunk.withUnsafeBytes { update($0) }
+  }
+
+  /// Feeds the bytes of `buffer`, compressing whole blocks in place.
+  public mutating func update(_ buffer: UnsafeRawBufferPointer) {
+    guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+    totalBytes &+= UInt64(buffer.count)
+    var offset = 0
+    if !pending.isEmpty {
+      let take = min(64 - pending.count, buffer.count)
+      pending.append(contentsOf: UnsafeRawBufferPointer(start: base, count: take))
+      offset = take
+      guard pending.count == 64 else { return }
+      pending.withUnsafeBytes { Self.compress(&state, blocks: $0.baseAddress!, count: 1) }
+      pending.removeAll(keepingCapacity: true)
+    }
+    let whole = (buffer.count - offset) / 64
+    if whole > 0 {
+      Self.compress(&state, blocks: base + offset, count: whole)
+      offset += whole * 64
+    }
+    if offset < buffer.count {
+      pending.append(contentsOf: UnsafeRawBufferPointer(start: base + offset, count: buffer.count - offset))
+    }
   }
 
   /// Finishes the hash and returns the 32-byte digest.
@@ -49,16 +94,15 @@ public struct SHA256: Sendable {
     for shift in stride(from: 56, through: 0, by: -8) {
       tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift)))
     }
-    var offset = 0
-    while offset < tail.count {
-      compress(tail[offset..<offset + 64])
-      offset += 64
-    }
+    tail.withUnsafeBytes { Self.compress(&state, blocks: $0.baseAddress!, count: $0.count / 64) }
     pending = []
     var digest: [UInt8] = []
     digest.reserveCapacity(32)
-    for word in state {
-      digest.append(contentsOf: [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: word >> UInt32($0)) })
+    for word in [state.h0, state.h1, state.h2, state.h3, state.h4, state.h5, state.h6, state.h7] {
+      digest.append(UInt8(truncatingIfNeeded: word >> 24))
+      digest.append(UInt8(truncatingIfNeeded: word >> 16))
+      digest.append(UInt8(truncatingIfNeeded: word >> 8))
+      digest.append(UInt8(truncatingIfNeeded: word))
     }
     return digest
   }
@@ -67,6 +111,7 @@ public struct SHA256: Sendable {
   public mutating func finalizeHex() -> String {
     let hexDigits = Array("0123456789abcdef".utf8)
     var chars: [UInt8] = []
+    chars.reserveCapacity(64)
     for byte in finalize() {
       chars.append(hexDigits[Int(byte >> 4)])
       chars.append(hexDigits[Int(byte & 0x0f)])
@@ -74,49 +119,58 @@ public struct SHA256: Sendable {
     return String(decoding: chars, as: UTF8.self)
   }
 
-  private mutating func compress(_ block: ArraySlice<UInt8>) {
-    var words = [UInt32](repeating: 0, count: 64)
-    let base = block.startIndex
-    for index in 0..<16 {
-      let at = base + index * 4
-      words[index] =
-        UInt32(block[at]) << 24 | UInt32(block[at + 1]) << 16 | UInt32(block[at + 2]) << 8
-        | UInt32(block[at + 3])
+  /// Compresses `count` consecutive 64-byte blocks starting at `blocks`.
+  private static func compress(_ state: inout State, blocks: UnsafeRawPointer, count: Int) {
+    roundConstants.withUnsafeBufferPointer { constants in
+      withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { words in
+        var (a0, b0, c0, d0) = (state.h0, state.h1, state.h2, state.h3)
+        var (e0, f0, g0, k0) = (state.h4, state.h5, state.h6, state.h7)
+        for blockIndex in 0..<count {
+          let block = blocks + blockIndex * 64
+          for index in 0..<16 {
+            words[index] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))
+          }
+          for index in 16..<64 {
+            let w15 = words[index - 15]
+            let w2 = words[index - 2]
+            let s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >> 3)
+            let s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >> 10)
+            words[index] = words[index - 16] &+ s0 &+ words[index - 7] &+ s1
+          }
+          var (a, b, c, d) = (a0, b0, c0, d0)
+          var (e, f, g, h) = (e0, f0, g0, k0)
+          for index in 0..<64 {
+            let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+            let choice = (e & f) ^ (~e & g)
+            let t1 = h &+ s1 &+ choice &+ constants[index] &+ words[index]
+            let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+            let majority = (a & b) ^ (a & c) ^ (b & c)
+            h = g
+            g = f
+            f = e
+            e = d &+ t1
+            d = c
+            c = b
+            b = a
+            a = t1 &+ s0 &+ majority
+          }
+          a0 &+= a
+          b0 &+= b
+          c0 &+= c
+          d0 &+= d
+          e0 &+= e
+          f0 &+= f
+          g0 &+= g
+          k0 &+= h
+        }
+        (state.h0, state.h1, state.h2, state.h3) = (a0, b0, c0, d0)
+        (state.h4, state.h5, state.h6, state.h7) = (e0, f0, g0, k0)
+      }
     }
-    for index in 16..<64 {
-      let s0 = rotr(words[index - 15], 7) ^ rotr(words[index - 15], 18) ^ (words[index - 15] >> 3)
-      let s1 = rotr(words[index - 2], 17) ^ rotr(words[index - 2], 19) ^ (words[index - 2] >> 10)
-      words[index] = words[index - 16] &+ s0 &+ words[index - 7] &+ s1
-    }
-    var a = state[0], b = state[1], c = state[2], d = state[3]
-    var e = state[4], f = state[5], g = state[6], h = state[7]
-    for index in 0..<64 {
-      let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-      let choice = (e & f) ^ (~e & g)
-      let t1 = h &+ s1 &+ choice &+ Self.roundConstants[index] &+ words[index]
-      let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-      let majority = (a & b) ^ (a & c) ^ (b & c)
-      let t2 = s0 &+ majority
-      h = g
-      g = f
-      f = e
-      e = d &+ t1
-      d = c
-      c = b
-      b = a
-      a = t1 &+ t2
-    }
-    state[0] &+= a
-    state[1] &+= b
-    state[2] &+= c
-    state[3] &+= d
-    state[4] &+= e
-    state[5] &+= f
-    state[6] &+= g
-    state[7] &+= h
   }
+}
 
-  private func rotr(_ value: UInt32, _ count: UInt32) -> UInt32 {
-    (value >> count) | (value << (32 - count))
-  }
+@inline(__always)
+private func rotr(_ value: UInt32, _ count: UInt32) -> UInt32 {
+  (value >> count) | (value << (32 - count))
 }

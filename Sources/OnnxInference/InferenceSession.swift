@@ -24,31 +24,15 @@ public final class InferenceSession: Sendable {
   let plan: ExecutionPlan
   private let inputIndex: [String: Int]
 
-  /// Loads the model at `path`; its parent folder name is the version when the file names none.
-  public convenience init(contentsOf path: String) throws(OnnxError) {
-    let url = URL(fileURLWithPath: path)
-    let data: Data
-    do {
-      let attributes = try FileManager.default.attributesOfItem(atPath: path)
-      if let size = attributes.integer(.size), size > Self.maxModelBytes {
-        throw OnnxError(.invalidModel, "model file '\(path)' is larger than \(Self.maxModelBytes) bytes")
-      }
-      data = try Data(contentsOf: url)
-    } catch let error as OnnxError {
-      throw error
-    } catch {
-      throw OnnxError(.invalidModel, "cannot read model file '\(path)': \(Self.describe(fileError: error))")
-    }
-    let folder = url.deletingLastPathComponent().lastPathComponent
-    try self.init(bytes: [UInt8](data), fallbackVersion: folder.isEmpty || folder == "/" ? nil : folder)
-  }
-
-  /// Loads a model from the bytes of an ONNX file.
+  /// Loads a model from the bytes of an ONNX file. Reading the file is the caller's: this module
+  /// does no I/O (the server reads model files with its size and file-type checks in HotswapCore).
   public convenience init(bytes: [UInt8]) throws(OnnxError) {
     try self.init(bytes: bytes, fallbackVersion: nil)
   }
 
-  private init(bytes: [UInt8], fallbackVersion: String?) throws(OnnxError) {
+  /// Loads a model from the bytes of an ONNX file; `fallbackVersion` (the file's folder name, say)
+  /// is its version when its metadata names none.
+  public init(bytes: [UInt8], fallbackVersion: String?) throws(OnnxError) {
     guard !bytes.isEmpty else { throw OnnxError(.invalidModel, "the model file is empty") }
     guard bytes.count <= Self.maxModelBytes else {
       throw OnnxError(.invalidModel, "the model is larger than \(Self.maxModelBytes) bytes")
@@ -134,23 +118,5 @@ public final class InferenceSession: Sendable {
       }
       throw OnnxError(.invalidInput, message)
     }
-  }
-}
-
-extension InferenceSession {
-  /// A file error in the words `localizedDescription` gave it with Foundation.
-  static func describe(fileError error: any Error) -> String {
-    guard let error = error as? CocoaError else { return "\(error)" }
-    let reason: String
-    switch error.code {
-    case .fileNoSuchFile, .fileReadNoSuchFile: reason = "The file doesn’t exist."
-    case .fileReadNoPermission: reason = "You don’t have permission."
-    case .fileReadInvalidFileName: reason = "The file name is invalid."
-    case .fileReadCorruptFile: reason = "The file isn’t in the correct format."
-    case .fileReadTooLarge: reason = "The item is too large."
-    case .fileLocking: reason = "The file couldn’t be locked."
-    default: reason = "(NSCocoaErrorDomain error \(error.code.rawValue).)"
-    }
-    return "The operation could not be completed. " + reason
   }
 }

@@ -15,7 +15,7 @@ public struct TensorInfo: Sendable, Equatable {
   }
 
   /// The shape as text, dynamic axes as `N`: `[N, 4]`.
-  var shapeDescription: String {
+  public var shapeDescription: String {
     "[" + shape.map { $0.map(String.init) ?? "N" }.joined(separator: ", ") + "]"
   }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import OnnxInference
 
 /// `hotswap-onnx info MODEL`: the model's inputs, outputs, metadata, task and operators as JSON.
@@ -62,10 +63,36 @@ struct InfoCommand: ParsableCommand {
   }
 }
 
-/// Loads a session, turning a load failure into a command error.
+/// Loads a session from a regular file of at most `InferenceSession.maxModelBytes`, its parent
+/// folder's name as the version when the model names none; a failure becomes a command error.
 func loadSession(_ path: String) throws -> InferenceSession {
+  let url = URL(fileURLWithPath: path)
+  let values: URLResourceValues
   do {
-    return try InferenceSession(contentsOf: path)
+    values = try url.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey])
+  } catch {
+    throw OnnxCommandError(message: "cannot read model file '\(path)': \(error.localizedDescription)")
+  }
+  guard values.isRegularFile == true else {
+    throw OnnxCommandError(message: "model file '\(path)' is not a regular file")
+  }
+  if let size = values.fileSize, size > InferenceSession.maxModelBytes {
+    throw OnnxCommandError(
+      message: "model file '\(path)' is larger than \(InferenceSession.maxModelBytes) bytes"
+    )
+  }
+  let data: Data
+  do {
+    data = try Data(contentsOf: url)
+  } catch {
+    throw OnnxCommandError(message: "cannot read model file '\(path)': \(error.localizedDescription)")
+  }
+  let folder = url.deletingLastPathComponent().lastPathComponent
+  do {
+    return try InferenceSession(
+      bytes: [UInt8](data),
+      fallbackVersion: folder.isEmpty || folder == "/" ? nil : folder
+    )
   } catch {
     throw OnnxCommandError(message: error.description)
   }

@@ -36,35 +36,46 @@ struct CheckCommand: AsyncParsableCommand {
 enum PlanCheck {
   /// One line per slot on success; one message per error on failure.
   static func run(configPath: String) -> Result<[String], CheckFailure> {
-    let text: String
-    do {
-      text = try String(contentsOfFile: configPath, encoding: .utf8)
-    } catch {
-      return .failure(CheckFailure(messages: ["\(configPath): cannot read the config file"]))
-    }
-    return run(text: text, configPath: configPath)
+    check(ConfigRead.read(configPath).result, configPath: configPath)
   }
 
   /// Checks `text` as if it were the content of `configPath`.
   static func run(text: String, configPath: String) -> Result<[String], CheckFailure> {
+    check(PlanParser.parse(text, file: configPath), configPath: configPath)
+  }
+
+  /// Loads every model of a parsed file.
+  private static func check(
+    _ parsed: Result<Plan, ConfigErrors>,
+    configPath: String
+  ) -> Result<[String], CheckFailure> {
     let plan: Plan
-    switch PlanParser.parse(text, file: configPath) {
+    switch parsed {
     case .failure(let errors): return .failure(CheckFailure(messages: errors.errors.map(\.description)))
-    case .success(let parsed): plan = parsed
+    case .success(let valid): plan = valid
     }
     var lines: [String] = []
     var errors: [String] = []
     let loader = ModelLoader()
+    var loaded: [String: Result<LoadedModel, ModelLoadError>] = [:]
     for slot in plan.slots {
       do {
-        let model = try loader.load(path: slot.modelPath, version: slot.version)
+        // Two slots naming one file load it once, as the server does.
+        let result =
+          loaded[slot.modelPath]
+          ?? Result { () throws(ModelLoadError) in try loader.load(path: slot.modelPath) }
+        loaded[slot.modelPath] = result
+        let base = try result.get()
+        let model = slot.version.map { base.labeled(version: $0) } ?? base
         let share = Int((plan.share(of: slot.name) * 100).rounded())
         lines.append(
           "slot \(slot.name): \(model.version), \(share) % of traffic, \(model.schema.featureCount) features, "
             + "loaded in \(milliseconds(model.loadDuration)) ms (\(slot.configuredModel))"
         )
       } catch {
-        errors.append("\(configPath):\(slot.line): slot '\(slot.name)': model \(error.path): \(error.reason)")
+        errors.append(
+          "\(configPath):\(slot.modelLine): slot '\(slot.name)': model \(error.path): \(error.reason)"
+        )
       }
     }
     return errors.isEmpty ? .success(lines) : .failure(CheckFailure(messages: errors))

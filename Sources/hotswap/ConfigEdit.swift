@@ -24,9 +24,9 @@ struct ConfigEdit {
   init(configPath: String) throws {
     self.configPath = configPath
     do {
-      text = try String(contentsOfFile: configPath, encoding: .utf8)
+      text = try RegularFile.readText(configPath, limit: ConfigLimits.maxFileBytes)
     } catch {
-      throw ValidationError("cannot read \(configPath)")
+      throw ValidationError("cannot read \(configPath): it \(error.reason)")
     }
   }
 
@@ -60,16 +60,19 @@ struct ConfigEdit {
       return
     }
     do {
-      try ConfigEditor.writeAtomically(newText, to: configPath)
+      try AtomicFile.replace(configPath, with: Array(newText.utf8), mode: 0o644, symlinks: .refuse)
     } catch {
-      throw ValidationError("cannot write \(configPath): \(error)")
+      throw ValidationError("cannot write \(configPath): it \(error.reason)")
     }
     print("\(describe): wrote \(configPath)")
     guard !confirm.noWait else { return }
     let sha = SHA256.hexDigest(of: Array(newText.utf8))
-    let url =
-      confirm.url ?? (try? currentPlan()).map { StatusClient.defaultURL(for: $0.server.listen) }
-      ?? "http://127.0.0.1:8080"
+    // Where the server listens: [server] of the file as it was (read alone, so a file broken
+    // elsewhere — which is when a rollback is needed — still says it), else of the new text.
+    let server =
+      (try? PlanParser.serverSettings(text, file: configPath).get())
+      ?? (try? PlanParser.serverSettings(newText, file: configPath).get())
+    let url = confirm.url ?? server.map { StatusClient.defaultURL(for: $0.listen) } ?? "http://127.0.0.1:8080"
     switch await StatusClient(baseURL: url).waitForConfig(sha256: sha, timeout: confirm.timeout) {
     case .applied(let line):
       print("applied by the server at \(url): \(line)")

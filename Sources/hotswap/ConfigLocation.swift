@@ -29,9 +29,12 @@ enum ConfigLocation {
   /// broken elsewhere still leads `rollback` and `history` to the server's history — a broken file
   /// is when they are needed most.
   static func stateDirectory(forConfigAt configPath: String) -> String {
-    let configured = (try? String(contentsOfFile: configPath, encoding: .utf8))
-      .flatMap { try? PlanParser.serverSettings($0, file: configPath).get() }?.stateDirectory
-    return stateDirectory(configured: configured, configPath: configPath)
+    stateDirectory(for: ConfigRead.read(configPath), configPath: configPath)
+  }
+
+  /// The state directory named by a read of the config file (see ``stateDirectory(forConfigAt:)``).
+  static func stateDirectory(for read: ConfigRead, configPath: String) -> String {
+    stateDirectory(configured: read.server(configPath: configPath)?.stateDirectory, configPath: configPath)
   }
 
   /// The state directory (history, guard trips): `[server] state_directory`, else

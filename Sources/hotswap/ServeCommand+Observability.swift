@@ -7,8 +7,7 @@ import Logging
 extension ServeCommand {
   /// The request observer with its statistics, metrics and the guard/rollout controller, whose
   /// decisions are kept in the state directory (`delivery.json`) when it is writable.
-  static func makeObservability(configPath: String, recording: Bool, logger: Logger) -> ServerObservability {
-    let directory = ConfigLocation.stateDirectory(forConfigAt: configPath)
+  static func makeObservability(directory: String, recording: Bool, logger: Logger) -> ServerObservability {
     var recordFile: DeliveryRecordFile? = nil
     do {
       recordFile = try DeliveryRecordFile(directory: directory)

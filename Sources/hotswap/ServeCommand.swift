@@ -42,10 +42,25 @@ struct ServeCommand: AsyncParsableCommand {
     let started = ContinuousClock.now
     let startedAt = Date()
 
+    // Watch before the first read, so a save made while the models load is not missed.
+    let watcher: ConfigWatcher
+    do {
+      watcher = try ConfigWatcher(configPath: configPath, logger: logger)
+    } catch {
+      StandardStream.error("hotswap: cannot watch \(configPath): \(error)\n")
+      throw ExitCode(1)
+    }
+    // Read once: the state directory comes from this read, and the first reload applies it.
+    let initial = ConfigRead.read(configPath)
+    let stateDirectory = ConfigLocation.stateDirectory(for: initial, configPath: configPath)
     let store = SnapshotStore()
     let state = DeploymentState(configPath: configPath)
-    let audit = Self.openAudit(configPath: configPath, logger: logger)
-    let observability = Self.makeObservability(configPath: configPath, recording: !noMetrics, logger: logger)
+    let audit = Self.openAudit(directory: stateDirectory, logger: logger)
+    let observability = Self.makeObservability(
+      directory: stateDirectory,
+      recording: !noMetrics,
+      logger: logger
+    )
     let reconciler = Reconciler(
       configPath: configPath,
       store: store,
@@ -55,15 +70,8 @@ struct ServeCommand: AsyncParsableCommand {
       delivery: observability.delivery,
       logger: logger
     )
-    // Watch before the first read, so a save made while the models load is not missed.
-    let watcher: ConfigWatcher
-    do {
-      watcher = try ConfigWatcher(configPath: configPath, logger: logger)
-    } catch {
-      StandardStream.error("hotswap: cannot watch \(configPath): \(error)\n")
-      throw ExitCode(1)
-    }
-    guard case .applied = await reconciler.reload(.startup), let settings = await reconciler.serverSettings
+    guard case .applied = await reconciler.reload(.startup, using: initial),
+      let settings = await reconciler.serverSettings
     else {
       let errors = state.value.lastError?.errors ?? ["the config could not be applied"]
       watcher.stop()
@@ -134,16 +142,17 @@ struct ServeCommand: AsyncParsableCommand {
     } catch {
       watcher.stop()
       audit?.flush()
+      DeliveryRecordFile.flush()
       StandardStream.error("hotswap: \(error)\n")
       throw ExitCode(1)
     }
     watcher.stop()
     audit?.flush()
+    DeliveryRecordFile.flush()
     logger.info("stopped")
   }
 
-  private static func openAudit(configPath: String, logger: Logger) -> AuditTrail? {
-    let directory = ConfigLocation.stateDirectory(forConfigAt: configPath)
+  private static func openAudit(directory: String, logger: Logger) -> AuditTrail? {
     do {
       return try AuditTrail(directory: directory)
     } catch {

@@ -37,9 +37,7 @@ struct StatusCommand: AsyncParsableCommand {
 
   static func urlFromConfig(_ path: String) -> String? {
     // Only [server]: a file whose traffic or slots are broken still says where the server is.
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-      let server = try? PlanParser.serverSettings(text, file: path).get()
-    else { return nil }
+    guard let server = ConfigRead.read(path).server(configPath: path) else { return nil }
     return StatusClient.defaultURL(for: server.listen)
   }
 }

@@ -241,7 +241,7 @@ struct PlanParserErrorTests {
       name: "duplicate key is a syntax error",
       text: Fixtures.twoSlots(traffic: "[traffic]\nblue = 1\nblue = 2"),
       errors: [
-        "\(f):8: TOML syntax error: Error while parsing key-value pair: cannot redefine existing integer 'blue'"
+        "\(f):8: TOML syntax error: 'blue' is defined twice"
       ]
     ),
     Case(

@@ -13,7 +13,8 @@ struct PlanParserTests {
     modelPath: Fixtures.blue("v1.0.0"),
     configuredModel: "../models/iris/v1.0.0/model.onnx",
     version: nil,
-    line: 6
+    line: 6,
+    modelLine: 7
   )
 
   @Test func designExample() throws {
@@ -27,7 +28,8 @@ struct PlanParserTests {
           modelPath: Fixtures.blue("v1.1.0"),
           configuredModel: "../models/iris/v1.1.0/model.onnx",
           version: nil,
-          line: 8
+          line: 8,
+          modelLine: 9
         ),
       ],
       weights: ["blue": 90, "green": 10],

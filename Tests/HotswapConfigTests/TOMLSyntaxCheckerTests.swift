@@ -60,7 +60,10 @@ struct TOMLSyntaxCheckerTests {
     ("a = 1\rb = 2", 1, "a carriage return must be followed by a line feed"),
     ("\"\"\"k\"\"\" = 1", 1, "a key cannot be a multi-line string"),
     ("a = é", 1, "expected a value, saw 'é'"),
-    ("a = " + String(repeating: "[", count: 70), 1, "arrays and inline tables nest too deeply"),
+    (
+      "a = " + String(repeating: "[", count: 70), 1,
+      "tables, dotted keys, arrays and inline tables nest more than 32 levels deep here; the limit is 32"
+    ),
   ])
   func rejectsMalformedTOML(_ text: String, _ line: Int, _ message: String) {
     #expect(TOMLSyntaxChecker.firstError(in: text) == .init(line: line, message: message))

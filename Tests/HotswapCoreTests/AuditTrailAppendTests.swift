@@ -100,6 +100,48 @@ struct ModelLoaderLimitTests {
     let error = #expect(throws: ModelLoadError.self) {
       try ModelLoader(maxFileBytes: 10).fingerprint(path: path)
     }
-    #expect(error?.reason == "file is 64 bytes; the limit is 10")
+    #expect(error?.reason == "is 64 bytes; the limit is 10 bytes")
+  }
+}
+
+@Suite("AuditTrail: bounded by size")
+struct AuditTrailRotationTests {
+  static func entry(_ generation: UInt64, config: String?) -> AuditTrail.Entry {
+    AuditTrail.Entry(
+      time: "2025-03-04T05:06:07Z",
+      generation: generation,
+      result: config == nil ? .rejected : .applied,
+      reason: config == nil ? String(repeating: "r", count: 10_000) : nil,
+      trigger: "config-changed",
+      configPath: "/c",
+      configSHA256: "sha\(generation)",
+      diff: "d",
+      config: config
+    )
+  }
+
+  @Test("the file rotates past its size, one generation is kept, rollback still finds its target")
+  func rotation() throws {
+    let directory = NSTemporaryDirectory() + "audit-rotation-\(UUID().uuidString)"
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let audit = try AuditTrail(directory: directory, maxFileBytes: 4096)
+    for generation in 1...200 {
+      #expect(audit.append(Self.entry(UInt64(generation), config: String(repeating: "c", count: 300))))
+    }
+    let size = try FileAttributes.of(path: audit.path).size
+    let rotated = try FileAttributes.of(path: audit.rotatedPath).size
+    #expect(size <= 4096)
+    #expect(rotated <= 4096)
+    let entries = audit.entries()
+    #expect(entries.last?.generation == 200)
+    #expect(entries.map(\.generation) == Array(entries.first!.generation...200))
+    #expect(audit.rollbackTarget()?.generation == 199)
+  }
+
+  @Test("a long reason is cut, saying how much was left out")
+  func longReason() {
+    let cut = AuditTrail.bounded(String(repeating: "é", count: 5000))
+    #expect(cut.utf8.count < AuditTrail.maxReasonBytes + 40)
+    #expect(cut.hasSuffix("… (5904 more bytes)"))
   }
 }

@@ -161,3 +161,92 @@ import Testing
     #expect(fixture.audit.rollbackTarget()?.config == first)
   }
 }
+
+/// Two slots naming one model file (green set to blue's model before a promotion): loaded once,
+/// served in both, under each slot's version.
+@Suite struct ReconcilerSharedModelTests {
+  static func write(_ fixture: ReconcilerTests.Fixture, green: String, greenVersion: String?) throws {
+    let text = """
+      [slots.blue]
+      model = "\(ReconcilerTests.model("iris/v1.0.0"))"
+      [slots.green]
+      model = "\(green)"
+      \(greenVersion.map { "version = \"\($0)\"" } ?? "")
+      [traffic]
+      blue = 50
+      green = 50
+      """
+    try text.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
+  }
+
+  @Test func atStartAndOnEverySaveOneLoadServesBothSlots() async throws {
+    let fixture = try ReconcilerTests.Fixture()
+    let shared = ReconcilerTests.model("iris/v1.0.0")
+    try Self.write(fixture, green: shared, greenVersion: nil)
+    #expect(await fixture.reconciler.reload(.startup).isApplied)
+    var snapshot = try #require(fixture.store.snapshot)
+    #expect(snapshot.slots[0].model === snapshot.slots[1].model)
+    #expect(await fixture.reconciler.watchedModelPaths == [shared])
+
+    // A version of its own for green: same session, two versions.
+    try Self.write(fixture, green: shared, greenVersion: "v1.0.0-green")
+    #expect(await fixture.reconciler.reload(.configChanged).isApplied)
+    snapshot = try #require(fixture.store.snapshot)
+    #expect(snapshot.slots[0].model.session === snapshot.slots[1].model.session)
+    #expect(snapshot.slots.map(\.version) == ["v1.0.0", "v1.0.0-green"])
+
+    // Apart again, then together again: no crash, each publish whole.
+    try Self.write(fixture, green: ReconcilerTests.model("iris/v1.1.0"), greenVersion: nil)
+    #expect(await fixture.reconciler.reload(.configChanged).isApplied)
+    try Self.write(fixture, green: shared, greenVersion: nil)
+    #expect(await fixture.reconciler.reload(.configChanged).isApplied)
+    #expect(fixture.store.snapshot?.generation == 4)
+    #expect(fixture.store.snapshot?.slots.map(\.version) == ["v1.0.0", "v1.0.0"])
+  }
+
+  @Test func aChangeToTheSharedFileReloadsItOnceForBoth() async throws {
+    let fixture = try ReconcilerTests.Fixture()
+    let copy = fixture.directory.appendingPathComponent("shared.onnx").path
+    try FileManager.default.copyItem(atPath: ReconcilerTests.model("iris/v1.0.0"), toPath: copy)
+    let text = """
+      [slots.blue]
+      model = "\(copy)"
+      [slots.green]
+      model = "\(copy)"
+      [traffic]
+      blue = 1
+      """
+    try text.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
+    #expect(await fixture.reconciler.reload(.startup).isApplied)
+    try FileManager.default.removeItem(atPath: copy)
+    try FileManager.default.copyItem(atPath: ReconcilerTests.model("iris/v1.1.0"), toPath: copy)
+    #expect(await fixture.reconciler.reload(.modelChanged(path: copy)).isApplied)
+    let snapshot = try #require(fixture.store.snapshot)
+    #expect(snapshot.slots.map(\.version) == ["v1.1.0", "v1.1.0"])
+    #expect(snapshot.slots[0].model === snapshot.slots[1].model)
+  }
+
+  @Test func aModelErrorPointsAtTheModelLine() async throws {
+    let fixture = try ReconcilerTests.Fixture()
+    try fixture.write(blue: 100, green: 0)
+    await fixture.reconciler.reload(.startup)
+    let text = """
+      [slots.blue]
+      version = "v1"
+      # the model:
+      model = "\(fixture.directory.path)/missing.onnx"
+      [traffic]
+      blue = 1
+      """
+    try text.write(toFile: fixture.configPath, atomically: true, encoding: .utf8)
+    guard case .rejected(let errors) = await fixture.reconciler.reload(.configChanged) else {
+      Issue.record("a missing model was applied")
+      return
+    }
+    #expect(
+      errors == [
+        "\(fixture.configPath):4: slot 'blue': model \(fixture.directory.path)/missing.onnx: does not exist"
+      ]
+    )
+  }
+}

@@ -26,24 +26,4 @@ struct FoundationReplacementTests {
       #expect(CastKernel.trimmingWhitespace(text) == text.trimmingCharacters(in: .whitespaces), "U+\(value)")
     }
   }
-
-  @Test(
-    "file errors read as localizedDescription read them",
-    arguments: [4, 255, 256, 257, 258, 259, 260, 263, 512]
-  )
-  func fileErrorText(code: Int) {
-    let error = CocoaError(CocoaError.Code(rawValue: code), userInfo: [NSFilePathErrorKey: "/x/model.onnx"])
-    #expect(InferenceSession.describe(fileError: error) == error.localizedDescription)
-  }
-
-  @Test("a missing model file names the reason Foundation gave")
-  func missingFile() {
-    let error = #expect(throws: OnnxError.self) {
-      try InferenceSession(contentsOf: "/nonexistent/model.onnx")
-    }
-    #expect(
-      error?.message
-        == "cannot read model file '/nonexistent/model.onnx': The operation could not be completed. The file doesn’t exist."
-    )
-  }
 }

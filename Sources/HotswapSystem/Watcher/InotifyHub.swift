@@ -17,12 +17,14 @@ final class InotifyHub: Sendable {
   /// The one instance.
   static let shared = InotifyHub()
 
-  /// How long the thread waits for more events after draining a burst.
+  /// How long the thread waits for more events after draining a burst: the events of one save
+  /// (a delete and a create, a rename's pair) arrive within it and become one emission.
   static let settleTime = Duration.milliseconds(2)
-  /// The shortest time between two emissions during a burst (an isolated save is still reported
-  /// after ``settleTime``).
-  static let minimumEmissionInterval = Duration.milliseconds(50)
   /// The longest a continuous stream of events is collected before emitting anyway.
+  ///
+  /// There is deliberately no minimum time between emissions: a save that follows another is
+  /// reported as fast as the first (a deploy script's switch-then-canary). Coalescing where it
+  /// saves work is the consumer's (the reconciler merges what arrives while it is busy).
   static let maximumBatchTime = Duration.milliseconds(50)
   /// The polling interval when the inotify descriptor could not be identified.
   static let fallbackPollInterval = Duration.milliseconds(5)
@@ -107,7 +109,6 @@ final class InotifyHub: Sendable {
 
   /// The thread's loop: wait, collect a coalesced batch, route it, emit; exit with no subscribers.
   private func run() {
-    var lastEmission = ContinuousClock.now - Self.minimumEmissionInterval
     while true {
       let step = state.withLock {
         state -> (inotify: CInt?, wake: WakePipe?, deadline: ContinuousClock.Instant?)? in
@@ -135,35 +136,27 @@ final class InotifyHub: Sendable {
       }
       if descriptors[0].revents != 0 { step.wake?.drain() }
       let inotifyReady = step.inotify == nil || descriptors[1].revents != 0
-      let events =
-        inotifyReady
-        ? collectBatch(inotify: step.inotify, holdUntil: lastEmission + Self.minimumEmissionInterval) : []
-      if state.withLock({ $0.process(events, now: .now) }) { lastEmission = .now }
+      let events = inotifyReady ? collectBatch(inotify: step.inotify) : []
+      state.withLock { _ = $0.process(events, now: .now) }
     }
   }
 
-  /// Drains pending events, then keeps draining while more arrive within ``settleTime`` — and,
-  /// right after an emission, until ``minimumEmissionInterval`` has passed since it — up to
-  /// ``maximumBatchTime``, so a burst of writes becomes few batches.
-  private func collectBatch(inotify: CInt?, holdUntil: ContinuousClock.Instant) -> [InotifyEvent] {
+  /// Drains pending events, then keeps draining while more arrive within ``settleTime``, up to
+  /// ``maximumBatchTime``, so the events of one save — and a burst of writes — become one batch.
+  private func collectBatch(inotify: CInt?) -> [InotifyEvent] {
     var events = drain()
     guard !events.isEmpty else { return [] }
-    let start = ContinuousClock.now
-    let end = start + Self.maximumBatchTime
+    let end = ContinuousClock.now + Self.maximumBatchTime
     while ContinuousClock.now < end {
-      let now = ContinuousClock.now
-      let wait = min(max(Self.settleTime, holdUntil - now), end - now)
+      let wait = min(Self.settleTime, end - .now)
       if let inotify {
         var descriptor = pollfd(fd: inotify, events: Int16(POLLIN), revents: 0)
-        if poll(&descriptor, 1, Self.milliseconds(wait)) <= 0 {
-          if ContinuousClock.now >= holdUntil { break }
-          continue
-        }
+        if poll(&descriptor, 1, Self.milliseconds(wait)) <= 0 { break }
       } else {
         _ = poll(nil, 0, Self.milliseconds(Self.settleTime))
       }
       let more = drain()
-      if more.isEmpty && ContinuousClock.now >= holdUntil { break }
+      if more.isEmpty { break }
       events += more
     }
     return events

@@ -1,11 +1,11 @@
-/// A strict TOML 1.0 grammar check that runs before TOMLKit parses the text.
+/// A strict TOML 1.0 grammar check that runs before ``TOMLDocument`` builds the tree.
 ///
-/// TOMLKit wraps toml++, whose parser *assumes* some grammar preconditions instead of checking
-/// them: on input such as `x = [ } ]` a debug build fails an assertion (the process aborts) and a
-/// release build has undefined behaviour. This checker walks the whole grammar — comments,
-/// headers, keys, all four string forms, numbers, dates, arrays and inline tables — so only
-/// well-formed text reaches toml++, which then adds the semantic checks (duplicate keys, table
-/// redefinitions). Its messages name the line and what was expected.
+/// It walks the whole grammar — comments, headers, keys, all four string forms, numbers, dates,
+/// arrays and inline tables — and the limits (``ConfigLimits``), so the builder only ever sees
+/// well-formed text of bounded size, key count and nesting, and adds the rules grammar cannot
+/// express (duplicate keys, table redefinitions). Its messages name the line and what was
+/// expected. (It was written to guard toml++, which *assumed* grammar preconditions — `x = [ } ]`
+/// failed an assertion — before TOMLDocument replaced it.)
 struct TOMLSyntaxChecker {
   /// The first grammar error: its 1-based line and a reason.
   struct Failure: Error, Equatable {
@@ -13,12 +13,16 @@ struct TOMLSyntaxChecker {
     let message: String
   }
 
-  private static let maximumDepth = 64
-
-  private let bytes: [UInt8]
-  private var index = 0
-  private var line = 1
+  let bytes: [UInt8]
+  var index = 0
+  var line = 1
+  /// Tables, arrays and inline tables open around the current position (see
+  /// ``ConfigLimits/maxNesting``).
   private var depth = 0
+  /// The parts of the current `[table]` header: keys below it nest that much deeper.
+  private var headerDepth = 0
+  /// Keys and headers seen so far (see ``ConfigLimits/maxKeys``).
+  private var keys = 0
 
   /// The first grammar error in `text`, or `nil` when the text is well-formed TOML.
   static func firstError(in text: String) -> Failure? {
@@ -70,7 +74,9 @@ struct TOMLSyntaxChecker {
     let isArray = peek() == ascii("[")
     if isArray { index += 1 }
     skipSpaces()
-    try key()
+    depth = 0
+    headerDepth = try key()
+    depth = headerDepth
     skipSpaces()
     guard peek() == ascii("]") else {
       throw fail("expected ']' to close the table header, saw \(describeNext())")
@@ -83,25 +89,51 @@ struct TOMLSyntaxChecker {
   }
 
   private mutating func keyValue() throws(Failure) {
-    try key()
+    let outer = depth
+    let parts = try key()
     skipSpaces()
     guard peek() == ascii("=") else { throw fail("expected '=' after the key, saw \(describeNext())") }
     index += 1
     skipSpaces()
+    // The value sits inside the key's dotted tables.
+    depth += parts - 1
     try value()
+    depth = outer
   }
 
-  private mutating func key() throws(Failure) {
+  /// A simple or dotted key; returns its parts. Counts towards ``ConfigLimits/maxKeys`` and
+  /// each part nests one level deeper.
+  private mutating func key() throws(Failure) -> Int {
+    keys += 1
+    guard keys <= ConfigLimits.maxKeys else {
+      throw fail(
+        "the file has more than \(ConfigLimits.maxKeys) keys and table headers; the limit is \(ConfigLimits.maxKeys)"
+      )
+    }
+    var parts = 0
     while true {
+      parts += 1
+      try enter()
       try simpleKey()
       let save = index
       skipSpaces()
       guard peek() == ascii(".") else {
         index = save
-        return
+        depth -= parts
+        return parts
       }
       index += 1
       skipSpaces()
+    }
+  }
+
+  /// One level deeper; fails past ``ConfigLimits/maxNesting``.
+  private mutating func enter() throws(Failure) {
+    depth += 1
+    guard depth <= ConfigLimits.maxNesting else {
+      throw fail(
+        "tables, dotted keys, arrays and inline tables nest more than \(ConfigLimits.maxNesting) levels deep here; the limit is \(ConfigLimits.maxNesting)"
+      )
     }
   }
 
@@ -136,8 +168,7 @@ struct TOMLSyntaxChecker {
   }
 
   private mutating func nested(_ body: (inout Self) throws(Failure) -> Void) throws(Failure) {
-    guard depth < Self.maximumDepth else { throw fail("arrays and inline tables nest too deeply") }
-    depth += 1
+    try enter()
     try body(&self)
     depth -= 1
   }
@@ -206,121 +237,9 @@ struct TOMLSyntaxChecker {
 }
 
 extension TOMLSyntaxChecker {
-  // MARK: Strings
-
-  private mutating func basicString() throws(Failure) {
-    index += 1
-    while true {
-      guard let byte = peek(), byte != ascii("\n"), byte != ascii("\r") else {
-        throw fail("unterminated string: add the closing '\"' on the same line")
-      }
-      index += 1
-      switch byte {
-      case ascii("\""): return
-      case ascii("\\"): try escape()
-      default: try checkStringCharacter(byte)
-      }
-    }
-  }
-
-  private mutating func multiLineBasicString() throws(Failure) {
-    index += 3
-    while true {
-      guard let byte = peek() else { throw fail("unterminated multi-line string: add the closing '\"\"\"'") }
-      if starts(with: ascii("\""), count: 3) {
-        index += 3
-        if peek() == ascii("\"") { index += 1 }
-        if peek() == ascii("\"") { index += 1 }
-        return
-      }
-      if byte == ascii("\\") {
-        index += 1
-        try lineEndingBackslashOrEscape()
-      } else if byte == ascii("\n") || byte == ascii("\r") {
-        try newline()
-      } else {
-        index += 1
-        try checkStringCharacter(byte)
-      }
-    }
-  }
-
-  private mutating func lineEndingBackslashOrEscape() throws(Failure) {
-    var probe = index
-    while probe < bytes.count, bytes[probe] == ascii(" ") || bytes[probe] == ascii("\t") { probe += 1 }
-    if probe < bytes.count, bytes[probe] == ascii("\n") || bytes[probe] == ascii("\r") {
-      index = probe
-      return
-    }
-    try escape()
-  }
-
-  private mutating func literalString() throws(Failure) {
-    index += 1
-    while true {
-      guard let byte = peek(), byte != ascii("\n"), byte != ascii("\r") else {
-        throw fail("unterminated string: add the closing \"'\" on the same line")
-      }
-      index += 1
-      if byte == ascii("'") { return }
-      try checkStringCharacter(byte)
-    }
-  }
-
-  private mutating func multiLineLiteralString() throws(Failure) {
-    index += 3
-    while true {
-      guard let byte = peek() else { throw fail("unterminated multi-line string: add the closing \"'''\"") }
-      if starts(with: ascii("'"), count: 3) {
-        index += 3
-        if peek() == ascii("'") { index += 1 }
-        if peek() == ascii("'") { index += 1 }
-        return
-      }
-      if byte == ascii("\n") || byte == ascii("\r") {
-        try newline()
-      } else {
-        index += 1
-        try checkStringCharacter(byte)
-      }
-    }
-  }
-
-  /// Checks the escape after a backslash (already consumed).
-  private mutating func escape() throws(Failure) {
-    guard let byte = peek() else { throw fail("unterminated string") }
-    index += 1
-    switch byte {
-    case ascii("b"), ascii("t"), ascii("n"), ascii("f"), ascii("r"), ascii("\""), ascii("\\"): return
-    case ascii("u"), ascii("U"):
-      let count = byte == ascii("u") ? 4 : 8
-      var scalar: UInt32 = 0
-      for _ in 0..<count {
-        guard let digit = peek(), let value = Self.hexValue(digit) else {
-          throw fail("\\\(Character(UnicodeScalar(byte))) must be followed by \(count) hexadecimal digits")
-        }
-        scalar = scalar &* 16 &+ value
-        index += 1
-      }
-      guard UnicodeScalar(scalar) != nil else {
-        throw fail("\\\(Character(UnicodeScalar(byte))) escape is not a Unicode scalar value")
-      }
-    default:
-      throw fail("invalid escape \\\(describeRaw(byte)) in string; write \\\\ for a backslash")
-    }
-  }
-
-  private func checkStringCharacter(_ byte: UInt8) throws(Failure) {
-    if (byte < 0x20 && byte != ascii("\t")) || byte == 0x7F {
-      throw fail(
-        "control character U+\(String(byte, radix: 16, uppercase: true).leftPadded(to: 4)) in a string; escape it"
-      )
-    }
-  }
-
   // MARK: Whitespace, comments, newlines
 
-  private mutating func skipSpaces() {
+  mutating func skipSpaces() {
     while let byte = peek(), byte == ascii(" ") || byte == ascii("\t") { index += 1 }
   }
 
@@ -345,7 +264,7 @@ extension TOMLSyntaxChecker {
     }
   }
 
-  private mutating func newline() throws(Failure) {
+  mutating func newline() throws(Failure) {
     if peek() == ascii("\r") {
       index += 1
       guard peek() == ascii("\n") else { throw fail("a carriage return must be followed by a line feed") }
@@ -356,15 +275,15 @@ extension TOMLSyntaxChecker {
 
   // MARK: Bytes
 
-  private func peek() -> UInt8? {
+  func peek() -> UInt8? {
     index < bytes.count ? bytes[index] : nil
   }
 
-  private func starts(with byte: UInt8, count: Int) -> Bool {
+  func starts(with byte: UInt8, count: Int) -> Bool {
     index + count <= bytes.count && bytes[index..<(index + count)].allSatisfy { $0 == byte }
   }
 
-  private func fail(_ message: String) -> Failure {
+  func fail(_ message: String) -> Failure {
     Failure(line: line, message: message)
   }
 
@@ -372,7 +291,7 @@ extension TOMLSyntaxChecker {
     peek().map(describe) ?? "the end of the file"
   }
 
-  private func describe(_ byte: UInt8) -> String {
+  func describe(_ byte: UInt8) -> String {
     switch byte {
     case ascii("\n"), ascii("\r"): return "the end of the line"
     case 0x21...0x7E: return "'\(Character(UnicodeScalar(byte)))'"
@@ -383,7 +302,7 @@ extension TOMLSyntaxChecker {
     }
   }
 
-  private func describeRaw(_ byte: UInt8) -> String {
+  func describeRaw(_ byte: UInt8) -> String {
     (0x21...0x7E).contains(byte)
       ? String(Character(UnicodeScalar(byte))) : "(byte 0x\(String(byte, radix: 16)))"
   }
@@ -393,13 +312,18 @@ extension TOMLSyntaxChecker {
       || byte == ascii("-")
   }
 
+  /// Whether `key` can be written without quotes.
+  static func isBareKey(_ key: String) -> Bool {
+    !key.isEmpty && key.utf8.allSatisfy(isBare)
+  }
+
   static func isDigit(_ byte: UInt8) -> Bool { byte >= ascii("0") && byte <= ascii("9") }
 
   private static func isScalar(_ byte: UInt8) -> Bool {
     isBare(byte) || byte == ascii("+") || byte == ascii(".") || byte == ascii(":")
   }
 
-  private static func hexValue(_ byte: UInt8) -> UInt32? {
+  static func hexValue(_ byte: UInt8) -> UInt32? {
     switch byte {
     case ascii("0")...ascii("9"): UInt32(byte - ascii("0"))
     case ascii("a")...ascii("f"): UInt32(byte - ascii("a") + 10)
