@@ -193,9 +193,11 @@ def median_of(results):
     return merged
 
 
-def single_call_latency(port: int, calls: int) -> dict:
+def single_call_latency(port: int, calls: int, reference_port: int) -> dict:
     """p50/p99 of `calls` sequential calls, one at a time, as the seeds' clients make them: grpcio
-    Predict on one channel, and Python http.client POST /predict on one keep-alive connection."""
+    Predict on one channel, and Python http.client POST /predict on one keep-alive connection. The
+    same grpcio calls against the nio-http2 reference (no model, answered on the event loop) show
+    how much of grpcio's time is the client's own."""
     import http.client
 
     import grpc
@@ -204,15 +206,20 @@ def single_call_latency(port: int, calls: int) -> dict:
         samples.sort()
         return {"p50_ms": percentile(samples, 0.5) * 1000, "p99_ms": percentile(samples, 0.99) * 1000, "calls": calls}
 
-    with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
-        predict = channel.unary_unary("/hotswap.v1.PredictionService/Predict")
-        for _ in range(100):
-            predict(predict_message(), timeout=10)
-        grpc_samples = []
-        for _ in range(calls):
-            started = time.perf_counter()
-            predict(predict_message(), timeout=10)
-            grpc_samples.append(time.perf_counter() - started)
+    def grpcio_samples(target_port: int) -> list[float]:
+        with grpc.insecure_channel(f"127.0.0.1:{target_port}") as channel:
+            predict = channel.unary_unary("/hotswap.v1.PredictionService/Predict")
+            for _ in range(100):
+                predict(predict_message(), timeout=10)
+            samples = []
+            for _ in range(calls):
+                started = time.perf_counter()
+                predict(predict_message(), timeout=10)
+                samples.append(time.perf_counter() - started)
+            return samples
+
+    grpc_samples = grpcio_samples(port)
+    reference_samples = grpcio_samples(reference_port)
     body = json.dumps({"features": ROW})
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     for _ in range(100):
@@ -228,6 +235,7 @@ def single_call_latency(port: int, calls: int) -> dict:
     grpc_result, rest_result = summary(grpc_samples), summary(rest_samples)
     return {
         "grpcio_predict": grpc_result, "http_client_rest_predict": rest_result,
+        "grpcio_predict_nio_http2_reference": summary(reference_samples),
         "meets_target": grpc_result["p50_ms"] < rest_result["p50_ms"],
     }
 
@@ -380,7 +388,7 @@ def main() -> None:
                         h2(reference_port, process.pid, "/hotswap.v1.PredictionService/Predict", predict_body, stack))
         check_with_real_client(f"127.0.0.1:{port}", predict_message(), model_infer_message())
         if args.latency_calls:
-            latency = single_call_latency(port, args.latency_calls)
+            latency = single_call_latency(port, args.latency_calls, references["nio-http2"][0])
     finally:
         for process in [server] + [process for _, process in references.values()]:
             process.terminate()
@@ -450,7 +458,8 @@ def main() -> None:
     if latency:
         print(
             f"single call p50: grpcio {latency['grpcio_predict']['p50_ms']:.3f} ms, "
-            f"http.client {latency['http_client_rest_predict']['p50_ms']:.3f} ms"
+            f"http.client {latency['http_client_rest_predict']['p50_ms']:.3f} ms; "
+            f"grpcio against the nio-http2 reference {latency['grpcio_predict_nio_http2_reference']['p50_ms']:.3f} ms"
         )
     if allocations:
         for label, counts in allocations.items():

@@ -48,4 +48,5 @@ def test_grpc_bench_script_writes_a_report(repo_root: pathlib.Path, bin_dir: pat
     assert results["grpc_predict_2_connections"]["ratio_to_nio_http2_reference"] > 0
     latency = report["single_call_latency"]
     assert latency["grpcio_predict"]["calls"] == 50 and latency["http_client_rest_predict"]["p50_ms"] > 0
+    assert latency["grpcio_predict_nio_http2_reference"]["p50_ms"] > 0
     assert set(report["targets"]) >= {"predict_vs_rest_one_connection", "grpcio_single_call_below_http_client"}
