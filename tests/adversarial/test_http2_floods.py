@@ -196,7 +196,7 @@ def test_many_silent_connections_are_all_closed(impatient):
     impatient.assert_serving()
 
 
-def test_a_client_that_never_reads_its_answers(server):
+def test_a_client_that_never_reads_its_answers(server, bin_dir):
     """60 000 Predicts sent on one connection, with every window opened wide, by a client that
     never reads and ignores the announced stream limit: the server refuses the calls past the
     limit, cuts the client off (GOAWAY ENHANCE_YOUR_CALM) once it has been refused 200 times, or
@@ -212,6 +212,7 @@ def test_a_client_that_never_reads_its_answers(server):
             for stream in range(start, start + 400, 2)
         ))
     before = server.rss()
+    cpu_before = server.cpu_seconds()
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     sock.connect(("127.0.0.1", server.port))
@@ -244,7 +245,14 @@ def test_a_client_that_never_reads_its_answers(server):
             except AssertionError:
                 pass
     sock.close()
+    cpu = server.cpu_seconds() - cpu_before
     assert ended, f"{sent} calls past the stream limit neither cut the client off nor stopped the reading"
-    probe.assert_responsive(1.0)
+    # What the attack cost the server before the cut-off: a release build answers and refuses the
+    # ~300 streams in about 5 ms; a debug build (the suite's) spends ~0.5 s in swift-nio-http2's
+    # unoptimized stream map, which on this shared 2-core box has kept a /health on the same event
+    # loop waiting up to 1.7 s. The CPU bound holds for both; the latency bound is the build's.
+    debug = bin_dir.name == "debug"
+    assert cpu < (1.5 if debug else 0.25), f"the attack cost the server {cpu:.2f} s of CPU"
+    probe.assert_responsive(2.5 if debug else 1.0)
     server.assert_serving()
     assert held < before + 64 * MIB, f"RSS {before >> 20} -> {held >> 20} MiB with {sent} calls sent and none read"
