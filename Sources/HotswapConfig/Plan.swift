@@ -16,6 +16,8 @@ public struct Plan: Sendable, Equatable {
   public let guardSettings: GuardSettings?
   /// The rollout schedule, if `[rollout]` is present.
   public let rollout: RolloutSettings?
+  /// Which served predictions are logged (`[prediction_log]`, defaults when absent).
+  public let predictionLog: PredictionLogSettings
 
   init(
     server: ServerSettings,
@@ -23,7 +25,8 @@ public struct Plan: Sendable, Equatable {
     weights: [String: Double],
     stickyHeader: String?,
     guardSettings: GuardSettings?,
-    rollout: RolloutSettings?
+    rollout: RolloutSettings?,
+    predictionLog: PredictionLogSettings = .defaults
   ) {
     self.server = server
     self.slots = slots.sorted { $0.name < $1.name }
@@ -35,6 +38,7 @@ public struct Plan: Sendable, Equatable {
     self.stickyHeader = stickyHeader
     self.guardSettings = guardSettings
     self.rollout = rollout
+    self.predictionLog = predictionLog
   }
 
   /// The slot's share of unpinned traffic: its weight over the sum of all weights, 0…1.

@@ -1,7 +1,7 @@
 /// What changed between two plans, for the log line written when a new plan is applied.
 public struct PlanDiff: Sendable, Equatable, CustomStringConvertible {
   /// The changes as short phrases, in a fixed order: traffic, slots, stickiness, guard, rollout,
-  /// server.
+  /// prediction log, server.
   public let changes: [String]
   /// Whether `[server]` differs; its settings apply only on restart.
   public let serverChanged: Bool
@@ -64,6 +64,11 @@ public struct PlanDiff: Sendable, Equatable, CustomStringConvertible {
     if old.rollout != new.rollout {
       changes.append("rollout \(Self.describe(old.rollout)) → \(Self.describe(new.rollout))")
     }
+    if old.predictionLog != new.predictionLog {
+      changes.append(
+        "prediction log \(Self.describe(old.predictionLog)) → \(Self.describe(new.predictionLog))"
+      )
+    }
     let server = Self.serverChanges(old.server, new.server)
     if !server.isEmpty {
       changes.append("[server] " + server.joined(separator: ", ") + " (applied on restart)")
@@ -89,6 +94,12 @@ public struct PlanDiff: Sendable, Equatable, CustomStringConvertible {
     if let p99 = settings.maxP99Milliseconds { parts.append("p99 ≤ \(NumberText.format(p99))ms") }
     parts.append("min \(settings.minRequests) requests per \(ConfigDuration.format(settings.window))")
     return "(" + parts.joined(separator: ", ") + ")"
+  }
+
+  private static func describe(_ log: PredictionLogSettings) -> String {
+    guard log.sample > 0 else { return "off" }
+    let inputs = log.inputs ? ", with inputs" : ""
+    return "(\(NumberText.percent(log.sample)) of predictions\(inputs), rotated at \(log.maxBytes) bytes)"
   }
 
   private static func describe(_ rollout: RolloutSettings?) -> String {

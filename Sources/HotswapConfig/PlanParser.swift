@@ -78,7 +78,7 @@ public enum PlanParser {
 
 /// Walks the parsed TOML tree, checking every key and value and collecting every problem.
 struct PlanReader {
-  static let topLevelKeys = ["server", "slots", "traffic", "active", "guard", "rollout"]
+  static let topLevelKeys = ["server", "slots", "traffic", "active", "guard", "rollout", "prediction_log"]
 
   let root: TOMLTable
   let source: SourceMap
@@ -100,14 +100,18 @@ struct PlanReader {
     let traffic = readTraffic(slots: slots)
     let guardSettings = readGuard()
     let rollout = readRollout(slots: slots)
-    guard errors.isEmpty, let server, let slots = slots?.valid, let traffic else { return nil }
+    let predictionLog = readPredictionLog()
+    guard errors.isEmpty, let server, let slots = slots?.valid, let traffic, let predictionLog else {
+      return nil
+    }
     return Plan(
       server: server,
       slots: slots,
       weights: traffic.weights,
       stickyHeader: traffic.stickyHeader,
       guardSettings: guardSettings ?? nil,
-      rollout: rollout ?? nil
+      rollout: rollout ?? nil,
+      predictionLog: predictionLog
     )
   }
 
@@ -149,7 +153,7 @@ struct PlanReader {
       if path.isEmpty, isTable {
         let hint =
           suggestion.map { " (did you mean [\($0)]?)" }
-          ?? "; known tables: [server], [slots.<name>], [traffic], [guard], [rollout]"
+          ?? "; known tables: [server], [slots.<name>], [traffic], [guard], [rollout], [prediction_log]"
         fail(keyPath, "unknown table [\(key)]\(hint)")
       } else if key == "active", !path.isEmpty {
         fail(

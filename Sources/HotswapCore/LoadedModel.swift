@@ -85,3 +85,14 @@ public final class LoadedModel: Sendable {
     return try PredictionReader(schema: schema).predictions(from: outputs, rowCount: rows.count)
   }
 }
+
+extension LoadedModel {
+  /// Reads predictions from this model's output tensors (all of them, in its output order), as
+  /// `/predict` answers: `rowCount` rows.
+  public func predictions(
+    fromOutputs outputs: [Tensor],
+    rowCount: Int
+  ) throws(PredictionError) -> [Prediction] {
+    try PredictionReader(schema: schema).predictions(from: outputs, rowCount: rowCount)
+  }
+}

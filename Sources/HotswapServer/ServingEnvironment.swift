@@ -24,6 +24,8 @@ public struct ServingEnvironment: Sendable {
   public let boundAddress: BoundAddress
   /// Open and refused connections (`/metrics`).
   public let connections: ConnectionCounters
+  /// Where prediction paths hand what they served (prediction log, shadow mirror).
+  public let predictions: PredictionTap
 
   /// Creates an environment.
   public init(
@@ -35,7 +37,8 @@ public struct ServingEnvironment: Sendable {
     observer: any RequestObserver = DiscardingRequestObserver(),
     shutdown: ShutdownSignal = ShutdownSignal(),
     boundAddress: BoundAddress = BoundAddress(),
-    connections: ConnectionCounters = ConnectionCounters()
+    connections: ConnectionCounters = ConnectionCounters(),
+    predictions: PredictionTap = PredictionTap()
   ) {
     self.store = store
     self.state = state
@@ -46,6 +49,7 @@ public struct ServingEnvironment: Sendable {
     self.shutdown = shutdown
     self.boundAddress = boundAddress
     self.connections = connections
+    self.predictions = predictions
   }
 
   /// The model's name in `/v2/models/{name}`.

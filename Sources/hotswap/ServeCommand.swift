@@ -81,12 +81,14 @@ struct ServeCommand: AsyncParsableCommand {
       throw ExitCode(1)
     }
     let binding = try Self.binding(settings: settings, override: listen, logger: logger)
+    let predictionLog = PredictionLog(directory: stateDirectory, store: store, logger: logger)
     let environment = ServingEnvironment(
       store: store,
       state: state,
       settings: settings,
       startedAt: startedAt,
-      observer: observability
+      observer: observability,
+      predictions: PredictionTap(consumers: [predictionLog])
     )
     let server = HotswapServer(
       environment: environment,
@@ -143,12 +145,14 @@ struct ServeCommand: AsyncParsableCommand {
       watcher.stop()
       audit?.flush()
       DeliveryRecordFile.flush()
+      predictionLog.close()
       StandardStream.error("hotswap: \(error)\n")
       throw ExitCode(1)
     }
     watcher.stop()
     audit?.flush()
     DeliveryRecordFile.flush()
+    predictionLog.close()
     logger.info("stopped")
   }
 

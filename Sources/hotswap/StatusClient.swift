@@ -22,19 +22,24 @@ struct StatusClient {
 
   /// The `/status` document.
   func status() async throws -> JSONObject {
+    guard let object = try JSONParser.parse(try await statusBody()).object else {
+      throw StatusClientError("/status is not a JSON object")
+    }
+    return object
+  }
+
+  /// The `/status` document as the server sent it.
+  func statusBody() async throws -> [UInt8] {
     let response: HTTPGetResponse
     do {
-      response = try HTTPGet.fetch(baseURL + "/status", timeout: .seconds(2))
+      response = try await HTTPGet.fetch(baseURL + "/status", timeout: .seconds(2))
     } catch .invalidURL {
       throw StatusClientError("invalid URL \(baseURL)")
     }
     guard response.status == 200 else {
       throw StatusClientError("/status did not answer 200")
     }
-    guard let object = try JSONParser.parse(response.body).object else {
-      throw StatusClientError("/status is not a JSON object")
-    }
-    return object
+    return response.body
   }
 
   enum Confirmation {
@@ -54,7 +59,7 @@ struct StatusClient {
         reachedOnce = true
         if let change = document["last_change"]?.object, change["config_sha256"]?.string == sha256 {
           return .applied(
-            "generation \(change["generation"]?.displayText ?? "?"): \(change["summary"]?.displayText ?? "")"
+            "generation \(StatusText.text(change["generation"], "?")): \(StatusText.text(change["summary"], ""))"
           )
         }
         if let error = document["last_error"]?.object, error["config_sha256"]?.string == sha256 {

@@ -8,16 +8,16 @@ import Testing
 import Glibc
 #endif
 
-@Suite("HTTPGet: a blocking GET against a real listening socket")
+@Suite("HTTPGet: a GET on swift-nio's client pipeline against a real listening socket")
 struct HTTPGetTests {
   @Test("a body delimited by Content-Length is read without waiting for the connection to close")
-  func contentLength() throws {
+  func contentLength() async throws {
     let server = try TestHTTPServer(
       response: "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
       holdOpen: .seconds(3)
     )
     let start = ContinuousClock.now
-    let response = try HTTPGet.fetch("http://127.0.0.1:\(server.port)/status?x=1", timeout: .seconds(2))
+    let response = try await HTTPGet.fetch("http://127.0.0.1:\(server.port)/status?x=1", timeout: .seconds(2))
     #expect(ContinuousClock.now - start < .seconds(1))
     #expect(response.status == 200)
     #expect(response.body == Array("hello".utf8))
@@ -29,69 +29,91 @@ struct HTTPGetTests {
   }
 
   @Test("without Content-Length the body is everything until the server closes")
-  func readToEnd() throws {
+  func readToEnd() async throws {
     let body = String(repeating: "0123456789", count: 20_000)
     let server = try TestHTTPServer(response: "HTTP/1.0 404 Not Found\r\nServer: test\r\n\r\n" + body)
-    let response = try HTTPGet.fetch("http://127.0.0.1:\(server.port)", timeout: .seconds(2))
+    let response = try await HTTPGet.fetch("http://127.0.0.1:\(server.port)", timeout: .seconds(2))
     #expect(response.status == 404)
     #expect(response.body.count == body.utf8.count)
     #expect(server.requests.first?.hasPrefix("GET / HTTP/1.1\r\n") == true)
   }
 
   @Test("a chunked body is decoded")
-  func chunked() throws {
+  func chunked() async throws {
     let server = try TestHTTPServer(
       response:
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a\"\r\n9;ext=1\r\n:1234567}\r\n0\r\n\r\n"
     )
-    let response = try HTTPGet.fetch("http://127.0.0.1:\(server.port)/", timeout: .seconds(2))
+    let response = try await HTTPGet.fetch("http://127.0.0.1:\(server.port)/", timeout: .seconds(2))
     #expect(String(decoding: response.body, as: UTF8.self) == "{\"a\":1234567}")
   }
 
   @Test("IPv6 literals and localhost connect")
-  func ipv6AndLocalhost() throws {
+  func ipv6AndLocalhost() async throws {
     if let server = try? TestHTTPServer(
       response: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nv6",
       family: AF_INET6
     ) {
-      let response = try HTTPGet.fetch("http://[::1]:\(server.port)/status", timeout: .seconds(2))
+      let response = try await HTTPGet.fetch("http://[::1]:\(server.port)/status", timeout: .seconds(2))
       #expect(response.body == Array("v6".utf8))
       #expect(server.requests.first?.contains("\r\nHost: [::1]:\(server.port)\r\n") == true)
     }
     let server = try TestHTTPServer(response: "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nv4")
-    let response = try HTTPGet.fetch("http://localhost:\(server.port)/status", timeout: .seconds(2))
+    let response = try await HTTPGet.fetch("http://localhost:\(server.port)/status", timeout: .seconds(2))
     #expect(response.body == Array("v4".utf8))
   }
 
   @Test("a refused connection names the host, the port and the reason")
-  func refused() throws {
+  func refused() async throws {
     let port = try TestHTTPServer.unusedPort()
-    #expect(throws: HTTPGetError.cannotConnect(host: "127.0.0.1", port: port, reason: "Connection refused")) {
-      try HTTPGet.fetch("http://127.0.0.1:\(port)/status", timeout: .seconds(2))
+    await #expect(
+      throws: HTTPGetError.cannotConnect(host: "127.0.0.1", port: port, reason: "Connection refused")
+    ) {
+      try await HTTPGet.fetch("http://127.0.0.1:\(port)/status", timeout: .seconds(2))
     }
     let error = HTTPGetError.cannotConnect(host: "127.0.0.1", port: port, reason: "Connection refused")
     #expect(error.description == "Failed to connect to 127.0.0.1 port \(port): Connection refused")
   }
 
   @Test("a server that never answers times out")
-  func timeout() throws {
+  func timeout() async throws {
     let server = try TestHTTPServer(response: nil, holdOpen: .seconds(2))
     let start = ContinuousClock.now
-    #expect(throws: HTTPGetError.timedOut(.milliseconds(200))) {
-      try HTTPGet.fetch("http://127.0.0.1:\(server.port)/status", timeout: .milliseconds(200))
+    await #expect(throws: HTTPGetError.timedOut(.milliseconds(200))) {
+      try await HTTPGet.fetch("http://127.0.0.1:\(server.port)/status", timeout: .milliseconds(200))
     }
     #expect(ContinuousClock.now - start < .seconds(1))
   }
 
   @Test("a body shorter than its Content-Length, or no answer at all, is an error")
-  func truncated() throws {
+  func truncated() async throws {
     let short = try TestHTTPServer(response: "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc")
-    #expect(throws: HTTPGetError.invalidResponse("the body ended after 3 of 10 bytes")) {
-      try HTTPGet.fetch("http://127.0.0.1:\(short.port)/", timeout: .seconds(2))
+    await #expect(throws: HTTPGetError.invalidResponse("the body ended after 3 of 10 bytes")) {
+      try await HTTPGet.fetch("http://127.0.0.1:\(short.port)/", timeout: .seconds(2))
     }
     let silent = try TestHTTPServer(response: "")
-    #expect(throws: HTTPGetError.invalidResponse("the server closed the connection without answering")) {
-      try HTTPGet.fetch("http://127.0.0.1:\(silent.port)/", timeout: .seconds(2))
+    await #expect(throws: HTTPGetError.invalidResponse("the server closed the connection without answering"))
+    {
+      try await HTTPGet.fetch("http://127.0.0.1:\(silent.port)/", timeout: .seconds(2))
+    }
+  }
+
+  @Test("a chunk size near Int.max, or a body past the limit, is an error, not a crash")
+  func hostileAnswers() async throws {
+    let huge = try TestHTTPServer(
+      response: "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7ffffffffffffffe\r\nabc"
+    )
+    await #expect(throws: HTTPGetError.self) {
+      try await HTTPGet.fetch("http://127.0.0.1:\(huge.port)/", timeout: .seconds(2))
+    }
+    let body = String(repeating: "x", count: HTTPGet.maximumResponseBytes + 1)
+    let large = try TestHTTPServer(
+      response: "HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
+    )
+    await #expect(
+      throws: HTTPGetError.invalidResponse("the body is larger than \(HTTPGet.maximumResponseBytes) bytes")
+    ) {
+      try await HTTPGet.fetch("http://127.0.0.1:\(large.port)/", timeout: .seconds(5))
     }
   }
 

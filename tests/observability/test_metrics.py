@@ -22,6 +22,7 @@ FAMILIES = {
     "hotswap_slot_ready": "gauge",
     "hotswap_guard_trips_total": "counter",
     "hotswap_rollout_step": "gauge",
+    "hotswap_prediction_log_lines_total": "counter",
 }
 
 

@@ -36,8 +36,15 @@ def test_rollout_steps_to_promotion_and_shows_the_next_step(start_server, repo_r
     assert all(share in (0.2, 0.6, 1.0) for _, share in steps)
     _, _, text = server.request("GET", "/metrics")
     assert "hotswap_rollout_step 3.0" in text.decode()
-    history = [json.loads(line) for line in (tmp_path / "state" / "history.jsonl").read_text().splitlines()]
-    assert [h["trigger"] for h in history].count("rollout") == 2
+    history_file = tmp_path / "state" / "history.jsonl"
+
+    def rollout_entries() -> int:
+        # The audit trail is written in the background, in order: wait for the step entries.
+        history = [json.loads(line) for line in history_file.read_text().splitlines()]
+        return [h["trigger"] for h in history].count("rollout")
+
+    wait_until(lambda: rollout_entries() >= 2, 10, "the rollout steps in history.jsonl")
+    assert rollout_entries() == 2
 
 
 def test_applied_and_rejected_plans_are_logged_once_with_diff_and_reason(start_server, repo_root, tmp_path):

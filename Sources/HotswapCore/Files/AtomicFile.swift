@@ -84,16 +84,18 @@ public enum AtomicFile {
   }
 
   /// Appends `bytes` as one record: a single `write` to the file opened with `O_APPEND` (so
-  /// concurrent appenders never interleave within a record), then `fsync`. A new file is created
-  /// with `mode`, whatever the umask.
+  /// concurrent appenders never interleave within a record), then `fsync` unless `durable` is
+  /// false. A new file is created with `mode`, whatever the umask.
   public static func append(
     _ bytes: [UInt8],
     to path: String,
-    mode newFileMode: Int = 0o640
+    mode newFileMode: Int = 0o640,
+    durable: Bool = true
   ) throws(FileError) {
     let descriptor = try openForAppending(path, mode: mode_t(newFileMode))
     defer { close(descriptor) }
     try writeAll(bytes, to: descriptor, path: path)
+    guard durable else { return }
     guard fsync(descriptor) == 0 else { throw .system(path, "cannot be flushed to disk", errno: errno) }
   }
 

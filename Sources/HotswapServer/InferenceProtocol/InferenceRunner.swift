@@ -15,6 +15,23 @@ public struct InferenceRunner: Sendable {
 
   /// Runs `request`.
   public func run(_ request: InferRequest) throws(InferenceError) -> InferResult {
+    try runKeepingTensors(request).result
+  }
+
+  /// A run's answer with the decoded input tensors and every output tensor of the model (the
+  /// prediction tap hands them to the prediction log and the shadow mirror).
+  public struct Run: Sendable {
+    /// The answer, with the requested outputs.
+    public let result: InferResult
+    /// The inputs as the model received them, in its input order.
+    public let inputs: [Tensor]
+    /// Every output of the model, in its output order.
+    public let outputs: [Tensor]
+  }
+
+  /// Runs `request`, keeping the decoded inputs and all outputs. Fails with `invalidArgument`
+  /// before the model runs (`inputs` are then unknown) or with the model's error.
+  public func runKeepingTensors(_ request: InferRequest) throws(InferenceError) -> Run {
     let tensors = try inputs(request.inputs)
     let selected = try selectedOutputs(request.outputs, binaryDefault: request.binaryOutputs)
     let results: [Tensor]
@@ -27,7 +44,7 @@ public struct InferenceRunner: Sendable {
     let outputs = selected.map {
       InferResult.Output(name: session.outputs[$0.index].name, tensor: results[$0.index], binary: $0.binary)
     }
-    return InferResult(id: request.id, outputs: outputs)
+    return Run(result: InferResult(id: request.id, outputs: outputs), inputs: tensors, outputs: results)
   }
 
   /// The rows of the request (the first dimension of its first input), to decide whether it runs

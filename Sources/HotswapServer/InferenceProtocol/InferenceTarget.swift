@@ -38,13 +38,27 @@ public struct InferenceTarget: Sendable {
   )
     throws(InferenceError) -> ServingSlot
   {
+    try route(in: snapshot, name: name, version: version, pin: pin, stickyKey: stickyKey).slot
+  }
+
+  /// The slot that serves a request for `name` at `version`, and why (a version in the path
+  /// pins it).
+  public func route(
+    in snapshot: Snapshot,
+    name: String,
+    version: String?,
+    pin: String?,
+    stickyKey: String?
+  )
+    throws(InferenceError) -> (slot: ServingSlot, reason: RouteReason)
+  {
     try checkName(name)
     if let version, !version.isEmpty {
-      return try slot(in: snapshot, version: version)
+      return (try slot(in: snapshot, version: version), .pinned)
     }
     switch snapshot.route(pin: pin, stickyKey: stickyKey) {
-    case .slot(let slot, _):
-      return slot
+    case .slot(let slot, let reason):
+      return (slot, reason)
     case .unknownPin(let pin):
       throw InferenceError(
         .notFound,

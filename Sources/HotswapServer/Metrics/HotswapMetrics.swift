@@ -27,6 +27,7 @@ public final class HotswapMetrics: Sendable {
     var reloadsCounted: [String: Int] = [:]
     var tripsCounted: [String: Int] = [:]
     var rejectedCounted = 0
+    var logLinesCounted: [String: UInt64] = [:]
   }
 
   /// The registry the metrics live in.
@@ -36,6 +37,7 @@ public final class HotswapMetrics: Sendable {
   private let generation: Gauge
   private let rolloutStep: Gauge
   private let reloads: [String: Counter]
+  private let logLines: [String: Counter]
 
   /// Creates the metrics in `registry`.
   public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
@@ -58,6 +60,28 @@ public final class HotswapMetrics: Sendable {
         ($0, registry.makeCounter(descriptor: reloadsDescriptor, labels: [("result", $0)]))
       }
     )
+    let logDescriptor = MetricNames.descriptor(
+      MetricNames.predictionLogLines,
+      "Prediction log lines written, dropped (queue full) and failed (file not writable)."
+    )
+    logLines = Dictionary(
+      uniqueKeysWithValues: ["written", "dropped", "failed"].map {
+        ($0, registry.makeCounter(descriptor: logDescriptor, labels: [("result", $0)]))
+      }
+    )
+  }
+
+  /// Brings the prediction log's counters up to `counts`.
+  public func refresh(predictionLog counts: PredictionLog.Counts) {
+    deployment.withLock { deployment in
+      for (result, total) in [
+        ("written", counts.written), ("dropped", counts.dropped), ("failed", counts.failed),
+      ] {
+        let counted = deployment.logLinesCounted[result, default: 0]
+        if total > counted { logLines[result]?.increment(by: Int64(total - counted)) }
+        deployment.logLinesCounted[result] = max(total, counted)
+      }
+    }
   }
 
   /// Counts one request. After the first request of a series this takes one lock for the lookup,

@@ -28,11 +28,14 @@ public enum MetricNames {
   /// `hotswap_connections_rejected_total`: connections closed unread because `max_connections`
   /// were open.
   public static let connectionsRejected = "hotswap_connections_rejected_total"
+  /// `hotswap_prediction_log_lines_total{result}`: prediction log lines written, dropped (queue
+  /// full) and failed (the file could not be written).
+  public static let predictionLogLines = "hotswap_prediction_log_lines_total"
 
   /// Every family name, for the dashboard check.
   public static let all = [
     requests, errors, latency, trafficShare, planGeneration, planReloads, modelLoad, slotReady, guardTrips,
-    rolloutStep, connectionsOpen, connectionsRejected,
+    rolloutStep, connectionsOpen, connectionsRejected, predictionLogLines,
   ]
 
   /// Latency buckets from 50 µs to 5 s.

@@ -12,6 +12,9 @@ extension RESTRouter {
       delivery: observability.delivery.status()
     )
     observability.metrics.refresh(connections: environment.connections)
+    for case let log as PredictionLog in environment.predictions.consumers {
+      observability.metrics.refresh(predictionLog: log.counts)
+    }
     return .text(.ok, observability.metrics.render(), contentType: "text/plain; version=0.0.4; charset=utf-8")
   }
 }

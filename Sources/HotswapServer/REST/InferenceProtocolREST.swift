@@ -89,7 +89,7 @@ struct InferenceProtocolREST: Sendable {
     let snapshot = try target.require(environment.store.snapshot)
     let pin = request.headers.first(name: "x-hotswap-slot")
     let sticky = snapshot.stickyHeader.flatMap { request.headers.first(name: $0) }
-    let slot = try target.slot(
+    let (slot, reason) = try target.route(
       in: snapshot,
       name: path.name,
       version: path.version,
@@ -101,8 +101,25 @@ struct InferenceProtocolREST: Sendable {
     let modelName = environment.modelName
     let observer = environment.observer
     let generation = snapshot.generation
+    let ticket = environment.predictions.ticket(
+      for: PredictionRequest(
+        snapshot: snapshot,
+        slot: slot,
+        reason: reason,
+        wireProtocol: .rest,
+        endpoint: "infer"
+      ),
+      stickyKey: sticky
+    )
     let work: @Sendable () -> RESTResponse = {
-      Self.run(decoded, on: slot, generation: generation, modelName: modelName, observer: observer)
+      Self.run(
+        decoded,
+        on: slot,
+        generation: generation,
+        modelName: modelName,
+        observer: observer,
+        ticket: ticket
+      )
     }
     if InferenceRunner.batchSize(decoded) > RESTRouter.inlineRowLimit { return .offload(work) }
     return .response(work())
@@ -113,7 +130,8 @@ struct InferenceProtocolREST: Sendable {
     on slot: ServingSlot,
     generation: UInt64,
     modelName: String,
-    observer: any RequestObserver
+    observer: any RequestObserver,
+    ticket: PredictionTicket?
   ) -> RESTResponse {
     let start = ContinuousClock.now
     let headers = RESTRouter.slotHeaders(slot, generation: generation)
@@ -129,17 +147,23 @@ struct InferenceProtocolREST: Sendable {
         )
       )
     }
-    let result: InferResult
+    let run: InferenceRunner.Run
     do {
-      result = try InferenceRunner(session: slot.model.session).run(request)
+      run = try InferenceRunner(session: slot.model.session).runKeepingTensors(request)
     } catch {
       observe(error.code == .internal ? .serverError : .clientError)
       var response = error.httpError.response
       response.headers.add(contentsOf: headers)
+      ticket?.served(
+        .tensors([]),
+        .failed(message: error.message, serverSide: error.code == .internal),
+        latency: ContinuousClock.now - start
+      )
       return response
     }
+    let latency = ContinuousClock.now - start
     observe(.success)
-    let encoded = InferenceRESTCodec.encode(result, model: modelName, version: slot.version)
+    let encoded = InferenceRESTCodec.encode(run.result, model: modelName, version: slot.version)
     var responseHeaders = headers
     if let length = encoded.headerLength {
       responseHeaders.add(name: "Content-Type", value: "application/octet-stream")
@@ -147,7 +171,9 @@ struct InferenceProtocolREST: Sendable {
     } else {
       responseHeaders.add(name: "Content-Type", value: "application/json")
     }
-    return RESTResponse(status: .ok, headers: responseHeaders, body: encoded.body)
+    let response = RESTResponse(status: .ok, headers: responseHeaders, body: encoded.body)
+    ticket?.served(.tensors(run.inputs), .tensors(run.outputs), latency: latency)
+    return response
   }
 
   private static func headerLength(_ headers: HTTPHeaders) throws(HTTPError) -> Int? {

@@ -8,7 +8,7 @@ extension RESTRouter {
   /// `POST /predict`: decode the rows, pick the slot, predict, answer with the slot and version.
   func predict(_ request: RESTRequest) throws -> RouteResult {
     let snapshot = try currentSnapshot()
-    let slot = try chooseSlot(snapshot, request)
+    let (slot, reason, stickyKey) = try routeRequest(snapshot, request)
     let body: JSONValue
     do {
       body = try JSONParser.parse(request.bodyBytes)
@@ -22,17 +22,29 @@ extension RESTRouter {
     let decoded = try decoder.decode(body)
     let observer = environment.observer
     let generation = snapshot.generation
-    if decoded.rows.count > Self.inlineRowLimit {
-      return .offload { Self.runPrediction(decoded, on: slot, generation: generation, observer: observer) }
+    let ticket = environment.predictions.ticket(
+      for: PredictionRequest(
+        snapshot: snapshot,
+        slot: slot,
+        reason: reason,
+        wireProtocol: .rest,
+        endpoint: "predict"
+      ),
+      stickyKey: stickyKey
+    )
+    let run: @Sendable () -> RESTResponse = {
+      Self.runPrediction(decoded, on: slot, generation: generation, observer: observer, ticket: ticket)
     }
-    return .response(Self.runPrediction(decoded, on: slot, generation: generation, observer: observer))
+    if decoded.rows.count > Self.inlineRowLimit { return .offload(run) }
+    return .response(run())
   }
 
   static func runPrediction(
     _ body: PredictRequestBody,
     on slot: ServingSlot,
     generation: UInt64,
-    observer: any RequestObserver
+    observer: any RequestObserver,
+    ticket: PredictionTicket? = nil
   )
     -> RESTResponse
   {
@@ -54,8 +66,14 @@ extension RESTRouter {
       )
       var response = HTTPError(serverSide ? .internalServerError : .badRequest, error.message).response
       response.headers.add(contentsOf: slotHeaders(slot, generation: generation))
+      ticket?.served(
+        .rows(body.rows),
+        .failed(message: error.message, serverSide: serverSide),
+        latency: ContinuousClock.now - start
+      )
       return response
     }
+    let latency = ContinuousClock.now - start
     observer.observe(
       RequestObservation(
         slot: slot.name,
@@ -63,7 +81,7 @@ extension RESTRouter {
         wireProtocol: .rest,
         endpoint: "predict",
         outcome: .success,
-        duration: ContinuousClock.now - start
+        duration: latency
       )
     )
     var writer = JSONWriter(capacity: 128 + predictions.count * 64)
@@ -88,26 +106,23 @@ extension RESTRouter {
     writer.key("slot")
     writer.string(slot.name)
     writer.endObject()
-    return .json(.ok, writer, headers: slotHeaders(slot, generation: generation))
+    let response = RESTResponse.json(.ok, writer, headers: slotHeaders(slot, generation: generation))
+    ticket?.served(.rows(body.rows), .predictions(predictions), latency: latency)
+    return response
   }
 
-  private static func write(
+  /// One prediction's members as `/predict` answers them: `prediction` (in a list for `{"x":…}`
+  /// requests), `class_name`, `confidence` and, unless `probabilities` is false, `probabilities`.
+  static func write(
     _ prediction: Prediction,
     classNames schema: ModelSchema,
     into writer: inout JSONWriter,
-    asList: Bool
+    asList: Bool,
+    probabilities: Bool = true
   ) {
     writer.key("prediction")
     if asList { writer.beginArray() }
-    switch prediction.value {
-    case .integer(let value): writer.integer(value)
-    case .string(let value): writer.string(value)
-    case .number(let value): writer.number(value)
-    case .numbers(let values):
-      writer.beginArray()
-      for value in values { writer.number(value) }
-      writer.endArray()
-    }
+    writer.predictionValue(prediction.value)
     if asList { writer.endArray() }
     if let className = prediction.className {
       writer.key("class_name")
@@ -117,7 +132,7 @@ extension RESTRouter {
       writer.key("confidence")
       writer.number(Float(confidence))
     }
-    if let probabilities = prediction.probabilities {
+    if probabilities, let probabilities = prediction.probabilities {
       writer.key("probabilities")
       writer.beginObject()
       let labels = probabilityLabels(schema, count: probabilities.count)

@@ -79,11 +79,22 @@ public struct RESTRouter: Sendable {
   ) throws(HTTPError)
     -> ServingSlot
   {
+    try routeRequest(snapshot, request, pin: explicitPin).slot
+  }
+
+  /// Picks the slot for a request from its pin and sticky headers, with why and the sticky key.
+  func routeRequest(
+    _ snapshot: Snapshot,
+    _ request: RESTRequest,
+    pin explicitPin: String? = nil
+  ) throws(HTTPError)
+    -> (slot: ServingSlot, reason: RouteReason, stickyKey: String?)
+  {
     let pin = explicitPin ?? request.headers.first(name: "x-hotswap-slot")
     let sticky = snapshot.stickyHeader.flatMap { request.headers.first(name: $0) }
     switch snapshot.route(pin: pin, stickyKey: sticky) {
-    case .slot(let slot, _):
-      return slot
+    case .slot(let slot, let reason):
+      return (slot, reason, sticky)
     case .unknownPin(let name):
       let known = snapshot.slots.map { "\($0.name) (\($0.version))" }.joined(separator: ", ")
       throw HTTPError(.notFound, "no slot or version '\(name)'; this server has \(known)")
