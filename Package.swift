@@ -26,6 +26,7 @@ let package = Package(
     .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
     .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
+    .package(url: "https://github.com/apple/swift-system.git", exact: "1.8.1"),
   ],
   targets: [
     // MARK: ONNX
@@ -70,6 +71,7 @@ let package = Package(
     // config reload). TOMLKit stays as the tests' reference parser.
     .target(
       name: "HotswapConfig",
+      dependencies: [.product(name: "SystemPackage", package: "swift-system")],
       swiftSettings: swiftSettings
     ),
     .target(
@@ -95,6 +97,7 @@ let package = Package(
       name: "HotswapSystem",
       dependencies: [
         "CInotifyTools",
+        "HotswapConfig",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
@@ -156,7 +159,10 @@ let package = Package(
     ),
     .testTarget(
       name: "HotswapConfigTests",
-      dependencies: ["HotswapConfig", .product(name: "TOMLKit", package: "TOMLKit")],
+      dependencies: [
+        "HotswapConfig", .product(name: "TOMLKit", package: "TOMLKit"),
+        .product(name: "SystemPackage", package: "swift-system"),
+      ],
       swiftSettings: swiftSettings
     ),
     .testTarget(name: "HotswapRoutingTests", dependencies: ["HotswapRouting"], swiftSettings: swiftSettings),

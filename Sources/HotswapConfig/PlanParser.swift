@@ -1,3 +1,5 @@
+import SystemPackage
+
 /// Turns the text of `conf/active.toml` into a validated ``Plan``, or every problem in it.
 public enum PlanParser {
   /// Parses and validates `text`; `file` names it in messages and anchors relative model paths

@@ -1,3 +1,5 @@
+import SystemPackage
+
 extension PlanReader {
   static let serverKeys = [
     "listen", "model_name", "max_body_bytes", "max_header_bytes", "max_message_bytes",
@@ -35,7 +37,7 @@ extension PlanReader {
     }
     readLimits(table, into: &settings)
     if let directory = nonEmptyString(["server", "state_directory"], in: table) {
-      settings.stateDirectory = FilePath.resolve(directory, against: self.directory)
+      settings.stateDirectory = FilePath.resolving(directory, against: self.directory)
     }
     return errors.count == before ? settings : nil
   }

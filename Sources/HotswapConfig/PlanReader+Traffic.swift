@@ -1,3 +1,5 @@
+import SystemPackage
+
 extension PlanReader {
   /// The slots as read: the valid ones and every name the file declares (valid or not), so that
   /// `[traffic]` does not call a declared but malformed slot unknown.
@@ -61,7 +63,7 @@ extension PlanReader {
     guard errors.count == before, let model else { return nil }
     return SlotSpec(
       name: name,
-      modelPath: FilePath.resolve(model, against: directory),
+      modelPath: FilePath.resolving(model, against: directory),
       configuredModel: model,
       version: version,
       line: source.line(of: path) ?? 1,

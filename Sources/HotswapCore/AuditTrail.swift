@@ -1,6 +1,7 @@
 import Dispatch
 import FoundationEssentials
 import Synchronization
+import SystemPackage
 
 /// The append-only history of plan changes: one JSON object per line in `history.jsonl` in the
 /// state directory, rotated by size to `history.jsonl.1` so it stays bounded. `hotswap history`
@@ -66,7 +67,7 @@ public final class AuditTrail: Sendable {
   /// Uses `directory/history.jsonl`, creating the directory if needed.
   public init(directory: String, maxFileBytes: Int = AuditTrail.defaultMaxFileBytes) throws {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    path = LexicalPath.appending("history.jsonl", to: directory)
+    path = FilePath.appending("history.jsonl", to: directory)
     rotatedPath = path + ".1"
     self.maxFileBytes = maxFileBytes
   }

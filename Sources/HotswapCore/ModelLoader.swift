@@ -1,5 +1,6 @@
 import FoundationEssentials
 import OnnxInference
+import SystemPackage
 
 /// Reads, checks and warms up model files. Stateless; runs off the request path (the reconciler
 /// calls it on a thread of its own, never on the actor's or an event loop's).
@@ -68,7 +69,7 @@ public struct ModelLoader: Sendable {
 
   /// The name of the folder holding `path` (`models/iris/v1.0.0/model.onnx` → `v1.0.0`).
   static func folderName(of path: String) -> String {
-    let name = LexicalPath.lastComponent(LexicalPath.deletingLastComponent(path))
+    let name = FilePath(path).removingLastComponent().lastComponent?.string ?? ""
     return name.isEmpty || name == "/" || name == "." ? "unversioned" : name
   }
 

@@ -52,7 +52,7 @@ public protocol RequestObserver: Sendable {
   func observe(_ observation: RequestObservation)
 }
 
-/// Records nothing: the server with metrics disabled (`[server] metrics = false`, and the
+/// Records nothing: the server with metrics disabled (`hotswap serve --no-metrics`, and the
 /// baseline of the observability benchmark).
 public struct DiscardingRequestObserver: RequestObserver {
   /// Creates the observer.

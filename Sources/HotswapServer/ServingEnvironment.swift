@@ -55,9 +55,3 @@ public struct ServingEnvironment: Sendable {
   /// The model's name in `/v2/models/{name}`.
   public var modelName: String { settings.modelName }
 }
-
-/// The version of this build of Hotswap.
-public enum HotswapVersion {
-  /// Semantic version of the server.
-  public static let current = "0.1.0"
-}

@@ -70,7 +70,7 @@ enum PlanCheck {
         let share = Int((plan.share(of: slot.name) * 100).rounded())
         lines.append(
           "slot \(slot.name): \(model.version), \(share) % of traffic, \(model.schema.featureCount) features, "
-            + "loaded in \(milliseconds(model.loadDuration)) ms (\(slot.configuredModel))"
+            + "loaded in \(FixedPoint.format(model.loadDuration.milliseconds, decimals: 1)) ms (\(slot.configuredModel))"
         )
       } catch {
         errors.append(

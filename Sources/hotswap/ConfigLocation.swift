@@ -1,6 +1,7 @@
 import FoundationEssentials
 import HotswapConfig
 import HotswapCore
+import SystemPackage
 
 /// Where the config file and the state directory are, for every subcommand.
 enum ConfigLocation {
@@ -22,7 +23,7 @@ enum ConfigLocation {
   }
 
   static func absolute(_ path: String) -> String {
-    LexicalPath.absolute(path, in: FileManager.default.currentDirectoryPath)
+    FilePath.resolving(path, against: FileManager.default.currentDirectoryPath)
   }
 
   /// The state directory of the config file at `configPath`. Only `[server]` is read, so a file
@@ -47,6 +48,6 @@ enum ConfigLocation {
     if let value = environment["STATE_DIRECTORY"], !value.isEmpty {
       return absolute(String(value.split(separator: ":").first ?? Substring(value)))
     }
-    return LexicalPath.appending(".hotswap-state", to: LexicalPath.deletingLastComponent(configPath))
+    return FilePath.appending(".hotswap-state", to: FilePath(configPath).removingLastComponent().string)
   }
 }

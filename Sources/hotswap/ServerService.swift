@@ -33,7 +33,7 @@ struct ServerService: Service {
             "listening",
             metadata: [
               "listen.address": "\(BoundAddress.describe(address))", "listen.port": "\(address.port ?? 0)",
-              "startup_ms": "\(milliseconds(startup))",
+              "startup_ms": "\(FixedPoint.format(startup.milliseconds, decimals: 1))",
               "plan.generation": "\(store.snapshot?.generation ?? 0)",
             ]
           )
@@ -55,12 +55,6 @@ func statusLine(_ store: SnapshotStore) -> String {
   guard let snapshot = store.snapshot else { return "no plan served" }
   let shares = snapshot.slots.map { "\($0.name)=\(Int(($0.share * 100).rounded()))% (\($0.version))" }
   return "generation \(snapshot.generation): " + shares.joined(separator: " ")
-}
-
-func milliseconds(_ duration: Duration) -> String {
-  let (seconds, attoseconds) = duration.components
-  let value = Double(seconds) * 1000 + Double(attoseconds) / 1e15
-  return FixedPoint.format(value, decimals: 1)
 }
 
 /// Why `hotswap serve` stopped with an error, in words an operator can act on.

@@ -99,6 +99,7 @@ struct ServeBasicsTests {
   @Test func sigtermExitsCleanly() async throws {
     let server = try await HotswapProcess(config: Self.config)
     #expect(await server.stop() == 0)
-    #expect(server.log.contains("msg=stopped"))
+    // The output is collected by a reader that may still be draining the pipe.
+    try await server.waitForLog("msg=stopped", timeout: .seconds(5))
   }
 }

@@ -6,58 +6,6 @@ import Testing
 /// Foundation, so each helper is checked against the API it replaced.
 @Suite("Text helpers: same output as the Foundation APIs they replace")
 struct TextHelperTests {
-  @Test(
-    "standardized paths match NSString.standardizingPath",
-    arguments: [
-      "/", "//", "/a", "/a/", "/a//b", "/a/./b", "/a/b/..", "/a/b/../..", "/a/b/../../..", "/..", "/./",
-      "/etc/hotswap/../hotswap/./active.toml", "/srv//hotswap///conf/active.toml/", "/a/.../b/..c/.d",
-      "/tmp/x/../../tmp/y/./z/..",
-    ]
-  )
-  func standardizedMatchesNSString(path: String) {
-    #expect(LexicalPath.standardized(path) == (path as NSString).standardizingPath)
-  }
-
-  @Test("random absolute paths standardize as NSString does")
-  func randomAbsolutePaths() {
-    let parts = ["a", "b", "..", ".", "", "c.d", "...", "..e"]
-    var generator = SplitMix(seed: 7)
-    for _ in 0..<5000 {
-      let count = Int(generator.next() % 6) + 1
-      var path =
-        "/"
-        + (0..<count).map { _ in parts[Int(generator.next() % UInt64(parts.count))] }
-        .joined(separator: "/")
-      if generator.next() % 2 == 0 { path += "/" }
-      #expect(LexicalPath.standardized(path) == (path as NSString).standardizingPath, "\(path)")
-    }
-  }
-
-  @Test("relative paths are made absolute against the directory")
-  func absolute() {
-    #expect(LexicalPath.absolute("conf/active.toml", in: "/srv/hotswap") == "/srv/hotswap/conf/active.toml")
-    #expect(LexicalPath.absolute("./conf/../active.toml", in: "/srv/hotswap/") == "/srv/hotswap/active.toml")
-    #expect(LexicalPath.absolute("../../../x", in: "/srv") == "/x")
-    #expect(LexicalPath.absolute("/etc//hotswap/./a.toml", in: "/srv") == "/etc/hotswap/a.toml")
-  }
-
-  @Test(
-    "joining, parent and last component match NSString",
-    arguments: [
-      "/a/b", "/a/b/", "/a", "/", "a/b", "/a//b", "/srv/models/iris/v1.0.0/model.onnx", "model.onnx",
-    ]
-  )
-  func componentsMatchNSString(path: String) {
-    let ns = path as NSString
-    #expect(LexicalPath.lastComponent(path) == ns.lastPathComponent)
-    if path.contains("/") {
-      #expect(LexicalPath.deletingLastComponent(path) == ns.deletingLastPathComponent)
-    }
-    for component in ["history.jsonl", ".hotswap-state", "x/y", ""] {
-      #expect(LexicalPath.appending(component, to: path) == ns.appendingPathComponent(component))
-    }
-  }
-
   @Test("fixed-point text matches String(format:)")
   func fixedPointMatchesStringFormat() {
     var values: [Double] = [

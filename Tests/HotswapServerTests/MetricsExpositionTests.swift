@@ -159,6 +159,11 @@ struct MetricsExpositionTests {
       # TYPE hotswap_plan_reloads_total counter
       hotswap_plan_reloads_total{result="applied"} 2
       hotswap_plan_reloads_total{result="rejected"} 1
+      # HELP hotswap_prediction_log_lines_total Prediction log lines written, dropped (queue full) and failed (file not writable).
+      # TYPE hotswap_prediction_log_lines_total counter
+      hotswap_prediction_log_lines_total{result="dropped"} 0
+      hotswap_prediction_log_lines_total{result="failed"} 0
+      hotswap_prediction_log_lines_total{result="written"} 0
       # HELP hotswap_rollout_step Current step of the stepped rollout, 1-based; 0 without a rollout.
       # TYPE hotswap_rollout_step gauge
       hotswap_rollout_step 2.0

@@ -14,11 +14,14 @@ struct HTTPGetTests {
   func contentLength() async throws {
     let server = try TestHTTPServer(
       response: "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
-      holdOpen: .seconds(3)
+      holdOpen: .seconds(60)
     )
-    let start = ContinuousClock.now
-    let response = try await HTTPGet.fetch("http://127.0.0.1:\(server.port)/status?x=1", timeout: .seconds(2))
-    #expect(ContinuousClock.now - start < .seconds(1))
+    // The server keeps the connection open far longer than the timeout: an answer at all means
+    // the body was complete at its Content-Length.
+    let response = try await HTTPGet.fetch(
+      "http://127.0.0.1:\(server.port)/status?x=1",
+      timeout: .seconds(10)
+    )
     #expect(response.status == 200)
     #expect(response.body == Array("hello".utf8))
     #expect(response.header("content-length") == "5")
@@ -77,12 +80,11 @@ struct HTTPGetTests {
 
   @Test("a server that never answers times out")
   func timeout() async throws {
-    let server = try TestHTTPServer(response: nil, holdOpen: .seconds(2))
-    let start = ContinuousClock.now
+    // Silent for a minute: only the timeout can end the wait.
+    let server = try TestHTTPServer(response: nil, holdOpen: .seconds(60))
     await #expect(throws: HTTPGetError.timedOut(.milliseconds(200))) {
       try await HTTPGet.fetch("http://127.0.0.1:\(server.port)/status", timeout: .milliseconds(200))
     }
-    #expect(ContinuousClock.now - start < .seconds(1))
   }
 
   @Test("a body shorter than its Content-Length, or no answer at all, is an error")

@@ -1,5 +1,6 @@
 import Dispatch
 import FoundationEssentials
+import SystemPackage
 
 /// What the guard and the rollout decided for one content of the config file, persisted as JSON
 /// in the state directory (`delivery.json`). It is keyed by the file's SHA-256: a restart with the
@@ -43,7 +44,7 @@ public struct DeliveryRecordFile: Sendable {
   /// Uses `directory/delivery.json`, creating the directory if needed.
   public init(directory: String) throws {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-    path = LexicalPath.appending("delivery.json", to: directory)
+    path = FilePath.appending("delivery.json", to: directory)
   }
 
   /// The largest record file read: a record holds a few trips and one rollout, a few KiB.

@@ -41,7 +41,7 @@ extension Reconciler {
         "model.slot": "\(slots.joined(separator: ","))", "model.path": "\(model.path)",
         "model.version": "\(model.version)",
         "model.sha256": "\(model.sha256.prefix(12))",
-        "model.load_ms": "\(Self.milliseconds(model.loadDuration))",
+        "model.load_ms": "\(FixedPoint.format(model.loadDuration.milliseconds, decimals: 1))",
       ]
     )
   }
@@ -50,10 +50,6 @@ extension Reconciler {
     slots.map { "\($0.name)=\(Int(($0.share * 100).rounded()))%" }.joined(separator: " ")
   }
 
-  static func milliseconds(_ duration: Duration) -> String {
-    let (seconds, attoseconds) = duration.components
-    return FixedPoint.format(Double(seconds) * 1000 + Double(attoseconds) / 1e15, decimals: 1)
-  }
 }
 
 extension Reconciler.Trigger {

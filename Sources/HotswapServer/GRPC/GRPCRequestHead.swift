@@ -12,7 +12,7 @@ struct GRPCRequestHead {
   let headers: HPACKHeaders
 
   /// The metadata key that pins a slot (or version).
-  static let pinKey = "x-hotswap-slot"
+  static let pinKey = SlotHeader.pin
   /// The metadata key carrying the serving version in responses.
   static let versionKey = "x-model-version"
 

@@ -35,7 +35,7 @@ enum PredictionLogLine {
       writer.string(stickyKey)
     }
     writer.key("latency_ms")
-    writer.number((StatusDocument.milliseconds(entry.latency) * 1000).rounded() / 1000)
+    writer.number((entry.latency.milliseconds * 1000).rounded() / 1000)
     writer.key("rows")
     writer.integer(Int64(entry.rows))
     if entry.rows > PredictionLogEntry.maxRows {

@@ -87,7 +87,7 @@ struct InferenceProtocolREST: Sendable {
 
   private func infer(_ request: RESTRequest, _ path: ModelPath) throws -> RouteResult {
     let snapshot = try target.require(environment.store.snapshot)
-    let pin = request.headers.first(name: "x-hotswap-slot")
+    let pin = request.headers.first(name: SlotHeader.pin)
     let sticky = snapshot.stickyHeader.flatMap { request.headers.first(name: $0) }
     let (slot, reason) = try target.route(
       in: snapshot,

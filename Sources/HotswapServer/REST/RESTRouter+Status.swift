@@ -68,7 +68,7 @@ public struct StatusDocument: Sendable {
       writer.key("loaded_at")
       writer.string(Self.iso(slot.model.loadedAt))
       writer.key("load_ms")
-      writer.number(Self.milliseconds(slot.model.loadDuration))
+      writer.number(slot.model.loadDuration.milliseconds)
       writer.key("weight")
       writer.number(slot.weight)
       writer.key("share")
@@ -136,8 +136,4 @@ public struct StatusDocument: Sendable {
     ISO8601Time.string(from: date, fractionalSeconds: true)
   }
 
-  static func milliseconds(_ duration: Duration) -> Double {
-    let (seconds, attoseconds) = duration.components
-    return Double(seconds) * 1000 + Double(attoseconds) / 1e15
-  }
 }

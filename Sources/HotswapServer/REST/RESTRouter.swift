@@ -90,7 +90,7 @@ public struct RESTRouter: Sendable {
   ) throws(HTTPError)
     -> (slot: ServingSlot, reason: RouteReason, stickyKey: String?)
   {
-    let pin = explicitPin ?? request.headers.first(name: "x-hotswap-slot")
+    let pin = explicitPin ?? request.headers.first(name: SlotHeader.pin)
     let sticky = snapshot.stickyHeader.flatMap { request.headers.first(name: $0) }
     switch snapshot.route(pin: pin, stickyKey: sticky) {
     case .slot(let slot, let reason):

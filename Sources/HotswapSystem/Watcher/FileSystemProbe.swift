@@ -43,18 +43,3 @@ struct LiveFileSystemProbe: FileSystemProbe {
     return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
   }
 }
-
-/// Absolute path helpers that do not touch the file system (except the working directory).
-enum AbsolutePath {
-  /// `path` made absolute against the current working directory.
-  static func make(_ path: String) -> String {
-    if path.hasPrefix("/") { return path }
-    var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-    let cwd = buffer.withUnsafeMutableBufferPointer { pointer -> String? in
-      guard getcwd(pointer.baseAddress!, pointer.count) != nil else { return nil }
-      return String(cString: pointer.baseAddress!)
-    }
-    guard let cwd else { return "/" + path }
-    return cwd == "/" ? "/" + path : cwd + "/" + path
-  }
-}

@@ -1,6 +1,8 @@
 import FoundationEssentials
+import HotswapConfig
 import Logging
 import Synchronization
+import SystemPackage
 
 #if canImport(Glibc)
 import Glibc
@@ -44,7 +46,7 @@ final class InotifyHub: Sendable {
       let id = state.nextID
       state.nextID += 1
       state.subscribers[id] = HubSubscriber(
-        configPath: AbsolutePath.make(configPath),
+        configPath: FilePath.absolute(configPath),
         continuation: continuation,
         logger: logger
       )
@@ -86,7 +88,7 @@ final class InotifyHub: Sendable {
     let wake = state.withLock { state -> WakePipe? in
       guard state.subscribers[id] != nil else { return nil }
       state.subscribers[id]?.modelPaths = Dictionary(
-        uniqueKeysWithValues: paths.map { ($0, AbsolutePath.make($0)) }
+        uniqueKeysWithValues: paths.map { ($0, FilePath.absolute($0)) }
       )
       state.subscribers[id]?.interests.models = [:]
       let failures = state.resolveAndWatch([id: RoutedChanges(models: paths)])
