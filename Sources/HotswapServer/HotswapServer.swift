@@ -42,7 +42,8 @@ public final class HotswapServer: Sendable {
       threadPool: threadPool,
       maxBodyBytes: settings.maxBodyBytes,
       maxHeaderBytes: settings.maxHeaderBytes,
-      idleTimeout: idleTimeout
+      idleTimeout: idleTimeout,
+      requestTimeout: TimeAmount.clamped(settings.requestTimeout)
     )
     let http2 = HTTP2Pipeline(
       services: GRPCServices(environment: environment),

@@ -30,8 +30,10 @@ enum PredictionLineText {
         return answer
       }
       var summary = shown.joined(separator: ", ")
-      if case .number(let rows, _)? = object["rows"], Int(rows) > shown.count {
-        summary += " … (\(Int(rows)) rows)"
+      if case .number(let value, _)? = object["rows"], let rows = Int(exactly: value.rounded(.down)),
+        rows > shown.count
+      {
+        summary += " … (\(rows) rows)"
       }
       parts.append(summary)
     } else if let outputs = object["outputs"]?.array {
@@ -51,7 +53,8 @@ enum PredictionLineText {
     switch value {
     case .string(let text): return text
     case .number(let number, let isInteger):
-      return isInteger ? String(Int64(number)) : String(number)
+      if isInteger, let exact = Int64(exactly: number) { return String(exact) }
+      return String(number)
     case .bool(let flag): return String(flag)
     case .null: return "null"
     case .array(let values): return "[" + values.map(render).joined(separator: ", ") + "]"
@@ -59,9 +62,12 @@ enum PredictionLineText {
     }
   }
 
+  /// `value` with three decimals; out of range or not finite (a corrupt line), as Swift prints it.
   private static func fixed(_ value: Double) -> String {
-    let thousandths = Int((value * 1000).rounded())
+    guard value.isFinite, abs(value) < 1e12 else { return String(value) }
+    let thousandths = Int((abs(value) * 1000).rounded())
     let fraction = String(thousandths % 1000)
-    return "\(thousandths / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    let sign = value < 0 && thousandths > 0 ? "-" : ""
+    return "\(sign)\(thousandths / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
   }
 }

@@ -18,6 +18,7 @@ enum PredictionLogFile {
     count: Int,
     keep: (ArraySlice<UInt8>) -> Bool
   ) -> [ArraySlice<UInt8>] {
+    guard count > 0 else { return [] }
     var lines = tail(path, count: count, keep: keep)
     if lines.count < count {
       lines = tail(rotatedPath, count: count - lines.count, keep: keep) + lines
@@ -64,48 +65,109 @@ enum PredictionLogFile {
     return Array(bytes.prefix(offset))
   }
 
-  /// Lines appended to the log since the last call, starting at its end; after a rotation, the
-  /// new file from its start.
+  /// Lines appended to the log since the last call, starting at its end. The file stays open,
+  /// so after a rotation the rest of the old file (now `predictions.jsonl.1`) is read before the
+  /// new one, from its start; a file truncated in place is read again from its start. A line
+  /// longer than ``maxLine`` is skipped, so a file without newlines cannot grow the reader.
   struct Follower {
+    /// The longest line kept while waiting for its end.
+    static let maxLine = 1 << 20
+
     let path: String
-    private var inode: ino_t = 0
+    private var descriptor: Int32 = -1
     private var offset = 0
     private var partial: [UInt8] = []
+    private var skippingLine = false
 
     init(path: String) {
       self.path = path
-      if let (inode, size) = Self.identity(path) {
-        self.inode = inode
-        offset = size
+      if let descriptor = Self.open(path) {
+        self.descriptor = descriptor
+        offset = Self.size(descriptor) ?? 0
       }
     }
 
     mutating func newLines() -> [ArraySlice<UInt8>] {
-      guard let (currentInode, size) = Self.identity(path) else { return [] }
-      if currentInode != inode || size < offset {
-        inode = currentInode
+      var lines: [ArraySlice<UInt8>] = []
+      if descriptor >= 0 {
+        lines += readAppended()
+        // Rotated or replaced: the old file is finished (its last lines were just read).
+        if Self.inode(ofPath: path) != Self.inode(descriptor) {
+          close(descriptor)
+          descriptor = -1
+        }
+      }
+      if descriptor < 0, let opened = Self.open(path) {
+        descriptor = opened
         offset = 0
         partial = []
+        skippingLine = false
+        lines += readAppended()
       }
-      guard size > offset else { return [] }
-      let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-      guard descriptor >= 0 else { return [] }
-      defer { close(descriptor) }
-      let end = min(size, offset + PredictionLogFile.maxScan)
-      let bytes = partial + PredictionLogFile.read(descriptor, from: offset, to: end)
-      offset = end
-      guard let lastNewline = bytes.lastIndex(of: UInt8(ascii: "\n")) else {
-        partial = bytes
-        return []
-      }
-      partial = Array(bytes[(lastNewline + 1)...])
-      return bytes[..<lastNewline].split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+      return lines
     }
 
-    private static func identity(_ path: String) -> (ino_t, Int)? {
+    private mutating func readAppended() -> [ArraySlice<UInt8>] {
+      guard let size = Self.size(descriptor) else { return [] }
+      if size < offset {
+        offset = 0
+        partial = []
+        skippingLine = false
+      }
+      var lines: [ArraySlice<UInt8>] = []
+      let stop = min(size, offset + PredictionLogFile.maxScan)  // the rest on the next look
+      while offset < stop {
+        let end = min(stop, offset + PredictionLogFile.block)
+        let bytes = PredictionLogFile.read(descriptor, from: offset, to: end)
+        guard !bytes.isEmpty else { break }
+        offset += bytes.count
+        var start = bytes.startIndex
+        while let newline = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
+          if skippingLine {
+            skippingLine = false
+          } else {
+            partial += bytes[start..<newline]
+            if !partial.isEmpty { lines.append(partial[...]) }
+          }
+          partial = []
+          start = newline + 1
+        }
+        if !skippingLine { partial += bytes[start...] }
+        if partial.count > Self.maxLine {
+          partial = []
+          skippingLine = true
+        }
+      }
+      return lines
+    }
+
+    private static func open(_ path: String) -> Int32? {
+      let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+      guard descriptor >= 0 else { return nil }
+      var status = stat()
+      guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+        close(descriptor)
+        return nil
+      }
+      return descriptor
+    }
+
+    private static func size(_ descriptor: Int32) -> Int? {
+      var status = stat()
+      guard fstat(descriptor, &status) == 0 else { return nil }
+      return Int(status.st_size)
+    }
+
+    private static func inode(_ descriptor: Int32) -> ino_t? {
+      var status = stat()
+      guard fstat(descriptor, &status) == 0 else { return nil }
+      return status.st_ino
+    }
+
+    private static func inode(ofPath path: String) -> ino_t? {
       var status = stat()
       guard stat(path, &status) == 0 else { return nil }
-      return (status.st_ino, Int(status.st_size))
+      return status.st_ino
     }
   }
 }

@@ -35,10 +35,14 @@ struct PredictionsCommand: AsyncParsableCommand {
     let lines = PredictionLogFile.lastLines(rotatedPath: path + ".1", path: path, count: max(0, last)) {
       matches($0)
     }
-    if lines.isEmpty && !follow {
-      print(
-        "no predictions logged yet in \(path) (see [prediction_log] in the config: sample = 0 turns it off)"
-      )
+    if lines.isEmpty && !follow && last > 0 {
+      if let slot {
+        print("no predictions answered by slot '\(slot)' in \(path)")
+      } else {
+        print(
+          "no predictions logged yet in \(path) (see [prediction_log] in the config: sample = 0 turns it off)"
+        )
+      }
       return
     }
     StandardStream.output(lines.map(text).joined())

@@ -101,6 +101,21 @@ struct AtomicFileTests {
     }
   }
 
+  @Test func appendingToAFIFOOrASymlinkFailsAtOnceWithoutBlocking() throws {
+    try withTemporaryDirectory { directory in
+      let fifo = directory + "/predictions.jsonl"
+      #expect(mkfifo(fifo, 0o600) == 0)
+      // No reader: a blocking open would wait forever.
+      #expect(throws: FileError.self) { try AtomicFile.append(Array("x\n".utf8), to: fifo, durable: false) }
+      let target = directory + "/target"
+      _ = FileManager.default.createFile(atPath: target, contents: Data())
+      let link = directory + "/link.jsonl"
+      try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+      #expect(throws: FileError.self) { try AtomicFile.append(Array("x\n".utf8), to: link) }
+      #expect(try Data(contentsOf: URL(fileURLWithPath: target)).isEmpty)
+    }
+  }
+
   @Test func moveReplacesTheDestination() throws {
     try withTemporaryDirectory { directory in
       try AtomicFile.append(Array("new\n".utf8), to: directory + "/a")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 
 from observability_server import config_text, save, wait_until
 from process_support import as_service_user
@@ -139,3 +140,88 @@ def test_a_log_that_cannot_be_written_costs_no_request_and_is_counted(start_serv
     wait_until(failed, 10, "100 failed lines counted")
     log = server.log()
     assert log.count("prediction log not written") == 1, log
+
+
+def test_hostile_inputs_and_a_fifo_cost_nothing_and_stay_bounded(start_server, repo_root, tmp_path):
+    """Megabyte strings as features with inputs on: every line stays small and whole. A FIFO in
+    place of the file: nothing blocks, lines count as failed, and the server still stops at once."""
+    config = tmp_path / "active.toml"
+    extra = "[prediction_log]\nsample = 1\ninputs = true\nmax_bytes = 65536\n"
+    config.write_text(config_text(repo_root, BLUE, GREEN, "blue = 100", extra))
+    server = start_server(config)
+    state = tmp_path / "state"
+    huge = "A" * 500_000
+    for _ in range(20):
+        assert server.request("POST", "/predict", {"features": [huge, 1, 2, 3]})[0] == 400
+    assert server.predict(SETOSA)[0] == 200
+    wait_until(lambda: len(lines(state)) == 21, 10, "21 lines")
+    for line in (state / "predictions.jsonl").read_text().splitlines():
+        assert len(line) < 48 << 10
+    assert (state / "predictions.jsonl").stat().st_size <= 65536
+    first = json.loads((state / "predictions.jsonl").read_text().splitlines()[0])
+    assert first["inputs"][0][0].endswith("...") and len(first["inputs"][0][0]) <= 512
+
+    (state / "predictions.jsonl").unlink()
+    os.mkfifo(state / "predictions.jsonl")
+    os.chown(state / "predictions.jsonl", 65534, 65534)
+    for _ in range(50):
+        assert server.predict(SETOSA)[0] == 200
+
+    def failed() -> bool:
+        _, _, metrics = server.request("GET", "/metrics")
+        return 'hotswap_prediction_log_lines_total{result="failed"} 50' in metrics.decode()
+
+    wait_until(failed, 10, "the FIFO's lines counted as failed")
+    assert "is a FIFO" in server.log() or "not a regular file" in server.log()
+    started = time.monotonic()
+    server.stop()
+    assert time.monotonic() - started < 10
+    assert server.popen.returncode == 0
+
+
+def test_predictions_cli_follows_across_rotations_and_survives_corrupt_lines(bin_dir, start_server, repo_root, tmp_path):
+    config = tmp_path / "active.toml"
+    extra = "[prediction_log]\nsample = 1\nmax_bytes = 65536\n"
+    config.write_text(config_text(repo_root, BLUE, GREEN, "blue = 100", extra))
+    server = start_server(config)
+    state = tmp_path / "state"
+    env = dict(os.environ, HOTSWAP_STATE_DIRECTORY=str(state))
+    followed = open(tmp_path / "followed.txt", "wb")  # a file, not a pipe that fills up
+    follower = subprocess.Popen(
+        as_service_user([str(bin_dir / "hotswap"), "predictions", "--config", str(config), "--last", "0", "-f", "--json"]),
+        stdout=followed,
+        env=env,
+    )
+    try:
+        time.sleep(0.5)  # the follower is looking
+        # About three rotations, each well apart from the next (the follower looks every 250 ms).
+        for number in range(750):
+            assert server.predict(SETOSA)[0] == 200
+            if number % 50 == 0:
+                time.sleep(0.15)
+
+        def all_written() -> bool:
+            _, _, metrics = server.request("GET", "/metrics")
+            return 'hotswap_prediction_log_lines_total{result="written"} 750' in metrics.decode()
+
+        wait_until(all_written, 10, "every line written")
+        time.sleep(1.0)  # the follower looks every 250 ms
+    finally:
+        follower.terminate()
+    follower.wait(timeout=10)
+    followed.close()
+    output = (tmp_path / "followed.txt").read_text().splitlines()
+    assert (state / "predictions.jsonl.1").exists()
+    assert len(output) == 750, len(output)
+    assert all(json.loads(line)["outcome"] == "ok" for line in output)
+
+    # Corrupt or hostile lines are printed as well as they can be, never a crash.
+    corrupt = state / "predictions.jsonl"
+    os.chmod(corrupt, 0o666)
+    with open(corrupt, "a") as file:
+        file.write('{"rows":1e19,"predictions":[{"confidence":-0.5,"prediction":10000000000000000000}]}\n')
+        file.write('{"latency_ms":99999999999999999999,"predictions":[{"confidence":1e16}]}\n')
+        file.write("not json at all\n")
+    text = predictions_cli(bin_dir, config, state, "--last", "3")
+    assert "not json at all" in text
+    assert predictions_cli(bin_dir, config, state, "--last", "0") == ""

@@ -107,11 +107,26 @@ public enum AtomicFile {
     try syncDirectory(directoryName(destination))
   }
 
+  /// Opens `path` to append, creating it with `mode`. Only a regular file is appended to: the
+  /// open does not block (a FIFO planted in its place would otherwise wait for a reader forever)
+  /// and anything else — a FIFO, a device, a socket — is refused; a symbolic link is never
+  /// followed.
   private static func openForAppending(_ path: String, mode: mode_t) throws(FileError) -> Int32 {
-    let flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW
+    let flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK
     while true {
       let existing = open(path, flags)
-      if existing >= 0 { return existing }
+      if existing >= 0 {
+        var status = stat()
+        guard fstat(existing, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+          close(existing)
+          throw FileError(path: path, reason: "is not a regular file; nothing is appended to it")
+        }
+        return existing
+      }
+      if errno == ENXIO {
+        // A FIFO without a reader: O_NONBLOCK makes the open fail instead of waiting.
+        throw FileError(path: path, reason: "is a FIFO, not a regular file; nothing is appended to it")
+      }
       guard errno == ENOENT else { throw .system(path, "cannot be opened", errno: errno) }
       let created = open(path, flags | O_CREAT | O_EXCL, mode)
       if created >= 0 {

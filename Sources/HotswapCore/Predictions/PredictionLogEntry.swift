@@ -9,8 +9,12 @@ public struct PredictionLogEntry: Sendable {
   public static let maxRows = 32
   /// The most elements of one tensor a line carries; a larger tensor is written as its shape.
   public static let maxTensorElements = 256
-  /// The longest error message or sticky key a line carries, in bytes.
+  /// The longest error message, sticky key or string feature a line carries, in bytes.
   public static let maxTextBytes = 512
+  /// The most input a line carries, roughly in bytes: rows are kept while they fit, and a tensor
+  /// whose strings would not fit is written as its shape. With the other limits this bounds a
+  /// line to about 48 KiB whatever the request.
+  public static let maxInputBytes = 16 << 10
 
   /// A tensor as the log keeps it: its elements only when small enough.
   public struct LoggedTensor: Sendable {
@@ -24,7 +28,17 @@ public struct PredictionLogEntry: Sendable {
     init(_ tensor: Tensor) {
       dataType = tensor.dataType
       shape = tensor.shape
-      storage = tensor.elementCount <= PredictionLogEntry.maxTensorElements ? tensor.storage : nil
+      guard tensor.elementCount <= PredictionLogEntry.maxTensorElements else {
+        storage = nil
+        return
+      }
+      if case .string(let strings) = tensor.storage,
+        strings.reduce(0, { $0 + $1.utf8.count }) > PredictionLogEntry.maxInputBytes
+      {
+        storage = nil
+      } else {
+        storage = tensor.storage
+      }
     }
 
     var estimatedBytes: Int {
@@ -97,9 +111,17 @@ public struct PredictionLogEntry: Sendable {
       outcome = .predictions(kept)
     case .tensors(let tensors):
       rows = tensors.first?.shape.first ?? 0
-      let kept = tensors.map(LoggedTensor.init)
-      bytes += kept.reduce(0) { $0 + $1.estimatedBytes }
-      outcome = .tensors(kept)
+      // All of the model's outputs: read them as /predict would (label, class name, confidence).
+      if rows > 0, let predictions = try? served.slot.model.predictions(fromOutputs: tensors, rowCount: rows)
+      {
+        let kept = Array(predictions.prefix(Self.maxRows))
+        bytes += kept.count * 96
+        outcome = .predictions(kept)
+      } else {
+        let kept = tensors.map(LoggedTensor.init)
+        bytes += kept.reduce(0) { $0 + $1.estimatedBytes }
+        outcome = .tensors(kept)
+      }
     case .failed(let message, let serverSide):
       outcome = .failed(message: Self.cut(message), serverSide: serverSide)
       bytes += Self.maxTextBytes
@@ -108,9 +130,9 @@ public struct PredictionLogEntry: Sendable {
     case .rows(let all):
       if rows == 0 { rows = all.count }
       if inputs {
-        let kept = Array(all.prefix(Self.maxRows))
-        bytes += kept.reduce(0) { $0 + 32 + $1.count * 24 }
-        input = .rows(kept)
+        let kept = Self.keptRows(all)
+        bytes += kept.bytes
+        input = .rows(kept.rows)
       } else {
         input = nil
       }
@@ -133,6 +155,36 @@ public struct PredictionLogEntry: Sendable {
     servedAt = served.servedAt
     estimatedBytes = bytes
     self.rows = rows
+  }
+
+  /// The first rows (at most ``maxRows``) that fit in ``maxInputBytes``, strings cut to
+  /// ``maxTextBytes``, and their size. A row too long to fit is cut after the features that do.
+  static func keptRows(_ rows: [[FeatureValue]]) -> (rows: [[FeatureValue]], bytes: Int) {
+    var kept: [[FeatureValue]] = []
+    var bytes = 0
+    for row in rows.prefix(maxRows) {
+      var keptRow: [FeatureValue] = []
+      keptRow.reserveCapacity(min(row.count, 256))
+      for feature in row {
+        let value: FeatureValue
+        let size: Int
+        if case .string(let text) = feature {
+          let cutText = cut(text)
+          value = .string(cutText)
+          size = 8 + cutText.utf8.count
+        } else {
+          value = feature
+          size = 24
+        }
+        guard bytes + size <= maxInputBytes else { break }
+        keptRow.append(value)
+        bytes += size
+      }
+      guard !keptRow.isEmpty else { break }
+      kept.append(keptRow)
+      if keptRow.count < row.count { break }
+    }
+    return (kept, bytes + 32 * kept.count)
   }
 
   /// `text` cut to ``maxTextBytes`` on a character boundary.

@@ -5,6 +5,10 @@ import HotswapCore
 import Logging
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The prediction log: one JSON line per sampled served prediction, on every protocol, in
 /// `predictions.jsonl` in the state directory, rotated to `predictions.jsonl.1` at
 /// `[prediction_log] max_bytes` (so it never takes more than twice that on disk).
@@ -103,11 +107,23 @@ public final class PredictionLog: PredictionConsumer {
     writer.sync { drain() }
   }
 
-  /// Stops the periodic writer after writing what is queued.
+  /// How long ``close()`` waits for the last lines to be written.
+  public static let closeTimeout = DispatchTimeInterval.seconds(2)
+
+  /// Stops the periodic writer after writing what is queued — or, when the file system does not
+  /// take them within ``closeTimeout``, without them: shutting down never waits on a stuck disk.
   public func close() {
-    writer.sync {
-      stopped.store(true, ordering: .relaxed)
-      drain()
+    stopped.store(true, ordering: .relaxed)
+    let done = DispatchSemaphore(value: 0)
+    writer.async {
+      self.drain()
+      done.signal()
+    }
+    if done.wait(timeout: .now() + Self.closeTimeout) == .timedOut {
+      logger.warning(
+        "prediction log: the last lines were not written within 2 s; stopping without them",
+        metadata: ["file": "\(path)"]
+      )
     }
   }
 
@@ -128,9 +144,10 @@ public final class PredictionLog: PredictionConsumer {
   private func write(_ buffer: inout [UInt8]) {
     let maxBytes = store.snapshot?.plan.predictionLog.maxBytes ?? PredictionLogSettings.defaultMaxBytes
     var start = 0
+    var size = 0
     do throws(FileError) {
       while start < buffer.count {
-        let size = (try? FileAttributes.ofLink(path: path).size) ?? 0
+        size = (try? FileAttributes.ofLink(path: path).size) ?? 0
         var end = buffer.count
         if size + (end - start) > maxBytes {
           let room = max(0, maxBytes - size)
@@ -149,10 +166,26 @@ public final class PredictionLog: PredictionConsumer {
         start = end
       }
     } catch {
+      // A write cut short (a full disk) may have left part of a line: cut the file back to the
+      // size it had, so every line in it stays whole and the counts stay true.
+      Self.cutBack(path, to: size)
       failed.add(UInt64(buffer[start...].count { $0 == UInt8(ascii: "\n") }), ordering: .relaxed)
       report(error)
     }
     buffer.removeAll(keepingCapacity: buffer.count <= 1 << 16)
+  }
+
+  /// Truncates the regular file at `path` (never through a link) to `size` if it is longer.
+  private static func cutBack(_ path: String, to size: Int) {
+    let descriptor = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
+    guard descriptor >= 0 else { return }
+    defer { _ = Glibc.close(descriptor) }
+    var status = stat()
+    guard fstat(descriptor, &status) == 0, status.st_mode & S_IFMT == S_IFREG, Int(status.st_size) > size
+    else {
+      return
+    }
+    _ = ftruncate(descriptor, off_t(size))
   }
 
   /// Logs a write error at most once a minute.

@@ -11,8 +11,8 @@ import OnnxInference
 ///
 /// `outcome` is `ok`, `client_error` or `server_error` (then `error` holds the message the client
 /// got); `sticky_key` appears when the request carried one; `truncated` when the request had more
-/// rows than a line carries; `inputs` only with `[prediction_log] inputs = true`. A call whose
-/// output tensors cannot be read as predictions (selected outputs, a large batch) lists its
+/// rows than a line carries; `inputs` only with `[prediction_log] inputs = true`. An `infer` call
+/// on a model whose outputs do not read as predictions (not a classifier or regressor) lists its
 /// `outputs` by name, datatype and shape, with the data when small.
 enum PredictionLogLine {
   static func append(_ entry: PredictionLogEntry, to buffer: inout [UInt8]) {
@@ -82,34 +82,9 @@ enum PredictionLogLine {
       writePredictions(predictions, schema: entry.slot.model.schema, into: &writer)
     case .tensors(let tensors):
       writer.string("ok")
-      if let predictions = readable(tensors, entry) {
-        writePredictions(predictions, schema: entry.slot.model.schema, into: &writer)
-      } else {
-        writer.key("outputs")
-        writeTensors(tensors, names: entry.slot.model.session.outputs.map(\.name), into: &writer)
-      }
+      writer.key("outputs")
+      writeTensors(tensors, names: entry.slot.model.session.outputs.map(\.name), into: &writer)
     }
-  }
-
-  /// The predictions in a call's output tensors, when it has all of them with their data.
-  private static func readable(
-    _ tensors: [PredictionLogEntry.LoggedTensor],
-    _ entry: PredictionLogEntry
-  ) -> [Prediction]? {
-    guard tensors.count == entry.slot.model.session.outputs.count, entry.rows > 0 else { return nil }
-    var complete: [Tensor] = []
-    for tensor in tensors {
-      guard let storage = tensor.storage, let rebuilt = try? Tensor(shape: tensor.shape, storage: storage)
-      else {
-        return nil
-      }
-      complete.append(rebuilt)
-    }
-    guard let predictions = try? entry.slot.model.predictions(fromOutputs: complete, rowCount: entry.rows)
-    else {
-      return nil
-    }
-    return Array(predictions.prefix(PredictionLogEntry.maxRows))
   }
 
   private static func writePredictions(
