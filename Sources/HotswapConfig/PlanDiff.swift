@@ -142,6 +142,7 @@ public struct PlanDiff: Sendable, Equatable, CustomStringConvertible {
       change("max_header_bytes", \.maxHeaderBytes) { "\($0)" },
       change("max_message_bytes", \.maxMessageBytes) { "\($0)" },
       change("max_connections", \.maxConnections) { "\($0)" },
+      change("max_concurrent_streams", \.maxConcurrentStreams) { "\($0)" },
       change("idle_timeout", \.idleTimeout, duration),
       change("request_timeout", \.requestTimeout, duration),
       change("drain_timeout", \.drainTimeout, duration),

@@ -95,7 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
     let server = HotswapServer(
       environment: environment,
       binding: binding,
-      services: GRPCServices.all(environment: environment)
+      logger: logger
     )
     watcher.setModelPaths(await reconciler.watchedModelPaths)
     let notifier = SystemdNotifier.fromEnvironment(logger: logger)

@@ -1,67 +1,62 @@
-import GRPCCore
 import HotswapCore
 import HotswapProtos
+import NIOCore
 
-/// The seed's `PredictionService` (`hotswap.v1`): Health and Predict, each RPC routed on its own
+/// The seed's `PredictionService` (`hotswap.v1`): Health and Predict, each call routed on its own
 /// (pin and sticky key from metadata, else the weights), the serving slot and version in the
-/// response and its metadata.
-struct PredictionServiceHandler: Hotswap_V1_PredictionService.ServiceProtocol {
+/// response and its metadata. One row per call, answered on the event loop.
+struct PredictionServiceHandler: Sendable {
   let environment: ServingEnvironment
 
   /// Answers `status: "ok"` with the version of the slot this call was routed to.
-  func health(
-    request: ServerRequest<Hotswap_V1_HealthRequest>,
-    context: ServerContext
-  ) async throws
-    -> ServerResponse<Hotswap_V1_HealthResponse>
-  {
-    let snapshot = try GRPCSlotRouting.snapshot(environment)
-    let slot = try GRPCSlotRouting.slot(snapshot, request.metadata)
-    var response = Hotswap_V1_HealthResponse()
-    response.status = "ok"
-    response.modelVersion = slot.version
-    response.slot = slot.name
-    return GRPCSlotRouting.response(response, servedBy: slot)
+  func health(_ head: GRPCRequestHead, _ message: ByteBuffer) -> GRPCReply {
+    GRPCCodec.answering { () throws(GRPCStatus) in
+      _ = try GRPCCodec.decode(Hotswap_V1_HealthRequest.self, message)
+      let slot = try GRPCSlotRouting.slot(try GRPCSlotRouting.snapshot(environment), head)
+      var response = Hotswap_V1_HealthResponse()
+      response.status = "ok"
+      response.modelVersion = slot.version
+      response.slot = slot.name
+      return GRPCCodec.reply(response, metadata: GRPCSlotRouting.metadata(slot))
+    }
   }
 
   /// Predicts the class of one row of features.
-  func predict(
-    request: ServerRequest<Hotswap_V1_PredictRequest>,
-    context: ServerContext
-  ) async throws
-    -> ServerResponse<Hotswap_V1_PredictResponse>
-  {
-    let snapshot = try GRPCSlotRouting.snapshot(environment)
-    let slot = try GRPCSlotRouting.slot(snapshot, request.metadata)
-    let start = ContinuousClock.now
-    let outcome: Result<Hotswap_V1_PredictResponse, RPCError> = Self.predict(
-      request.message.features,
-      on: slot
-    )
-    let observation = RequestObservation(
-      slot: slot.name,
-      version: slot.version,
-      wireProtocol: .grpc,
-      endpoint: "Predict",
-      outcome: Self.outcome(outcome),
-      duration: ContinuousClock.now - start
-    )
-    environment.observer.observe(observation)
-    return GRPCSlotRouting.response(try outcome.get(), servedBy: slot)
+  func predict(_ head: GRPCRequestHead, _ message: ByteBuffer) -> GRPCReply {
+    GRPCCodec.answering { () throws(GRPCStatus) in
+      let request = try GRPCCodec.decode(Hotswap_V1_PredictRequest.self, message)
+      let slot = try GRPCSlotRouting.slot(try GRPCSlotRouting.snapshot(environment), head)
+      let metadata = GRPCSlotRouting.metadata(slot)
+      let start = ContinuousClock.now
+      let outcome = Self.predict(request.features, on: slot)
+      environment.observer.observe(
+        RequestObservation(
+          slot: slot.name,
+          version: slot.version,
+          wireProtocol: .grpc,
+          endpoint: GRPCMethod.predict.endpoint,
+          outcome: Self.outcome(outcome),
+          duration: ContinuousClock.now - start
+        )
+      )
+      switch outcome {
+      case .success(let response): return GRPCCodec.reply(response, metadata: metadata)
+      case .failure(let status): return GRPCReply(status, metadata: metadata)
+      }
+    }
   }
 
   static func predict(
     _ features: [Float],
     on slot: ServingSlot
-  ) -> Result<Hotswap_V1_PredictResponse, RPCError> {
+  ) -> Result<Hotswap_V1_PredictResponse, GRPCStatus> {
     let schema = slot.model.schema
     guard features.count == schema.featureCount else {
       return .failure(
-        error(
+        GRPCStatus(
           .invalidArgument,
           "'features' has \(features.count) values; model \(slot.version) takes \(schema.featureCount) "
-            + "(\(schema.featureNames.joined(separator: ", ")))",
-          slot
+            + "(\(schema.featureNames.joined(separator: ", ")))"
         )
       )
     }
@@ -70,7 +65,7 @@ struct PredictionServiceHandler: Hotswap_V1_PredictionService.ServiceProtocol {
       prediction = try slot.model.predict(rows: [features.map { .number(Double($0)) }])[0]
     } catch {
       return .failure(
-        Self.error(error.code == .inferenceFailed ? .internalError : .invalidArgument, error.message, slot)
+        GRPCStatus(error.code == .inferenceFailed ? .internal : .invalidArgument, error.message)
       )
     }
     var response = Hotswap_V1_PredictResponse()
@@ -80,20 +75,18 @@ struct PredictionServiceHandler: Hotswap_V1_PredictionService.ServiceProtocol {
     case .string(let label):
       guard let number = Int64(label) else {
         return .failure(
-          error(
+          GRPCStatus(
             .failedPrecondition,
-            "model \(slot.version) predicts the label '\(label)', not a class number; use REST /predict or ModelInfer",
-            slot
+            "model \(slot.version) predicts the label '\(label)', not a class number; use REST /predict or ModelInfer"
           )
         )
       }
       response.prediction = number
     case .number, .numbers:
       return .failure(
-        error(
+        GRPCStatus(
           .failedPrecondition,
-          "model \(slot.version) is not a classifier; use REST /predict or ModelInfer",
-          slot
+          "model \(slot.version) is not a classifier; use REST /predict or ModelInfer"
         )
       )
     }
@@ -103,14 +96,10 @@ struct PredictionServiceHandler: Hotswap_V1_PredictionService.ServiceProtocol {
     return .success(response)
   }
 
-  private static func error(_ code: RPCError.Code, _ message: String, _ slot: ServingSlot) -> RPCError {
-    RPCError(code: code, message: message, metadata: GRPCSlotRouting.metadata(slot))
-  }
-
-  static func outcome<T>(_ result: Result<T, RPCError>) -> RequestObservation.Outcome {
+  static func outcome<T>(_ result: Result<T, GRPCStatus>) -> RequestObservation.Outcome {
     switch result {
     case .success: .success
-    case .failure(let error): error.code == .internalError ? .serverError : .clientError
+    case .failure(let status): status.code == .internal ? .serverError : .clientError
     }
   }
 }

@@ -23,6 +23,11 @@ public enum MetricNames {
   public static let guardTrips = "hotswap_guard_trips_total"
   /// `hotswap_rollout_step`: the rollout's current step, 1-based; 0 without a rollout.
   public static let rolloutStep = "hotswap_rollout_step"
+  /// `hotswap_connections_open`: connections open now (REST and gRPC).
+  public static let connectionsOpen = "hotswap_connections_open"
+  /// `hotswap_connections_rejected_total`: connections closed unread because `max_connections`
+  /// were open.
+  public static let connectionsRejected = "hotswap_connections_rejected_total"
   /// `hotswap_prediction_log_lines_total{result}`: prediction log lines written, dropped (queue
   /// full) and failed (the file could not be written).
   public static let predictionLogLines = "hotswap_prediction_log_lines_total"
@@ -46,7 +51,7 @@ public enum MetricNames {
   public static let all = [
     requests, errors, latency, trafficShare, planGeneration, planReloads, modelLoad, slotReady, guardTrips,
     rolloutStep, shadowRequests, shadowPredictions, shadowDisagreements, shadowDifference, shadowLatency,
-    shadowAgreement, shadowQueueDepth, predictionLogLines,
+    shadowAgreement, shadowQueueDepth, connectionsOpen, connectionsRejected, predictionLogLines,
   ]
 
   /// Difference buckets: probability differences (0…1) and regressors' absolute differences.

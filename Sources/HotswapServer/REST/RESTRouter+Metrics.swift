@@ -22,6 +22,7 @@ extension RESTRouter {
         droppedSinceStart: shadow.statistics.droppedSinceStart
       )
     }
+    observability.metrics.refresh(connections: environment.connections)
     for case let log as PredictionLog in environment.predictions.consumers {
       observability.metrics.refresh(predictionLog: log.counts)
     }

@@ -36,7 +36,8 @@ public struct StatusDocument: Sendable {
     writer.key("model_name")
     writer.string(environment.modelName)
     writer.key("listen")
-    writer.string(environment.settings.listen.description)
+    // The address really bound (port 0 resolved, an inherited socket's own), else the config's.
+    writer.string(environment.boundAddress.description ?? environment.settings.listen.description)
     writer.key("started_at")
     writer.string(Self.iso(environment.startedAt))
     writer.key("uptime_seconds")

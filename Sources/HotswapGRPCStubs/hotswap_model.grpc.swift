@@ -15,6 +15,7 @@
 
 import GRPCCore
 import GRPCProtobuf
+import HotswapProtos
 
 // MARK: - hotswap.v1.PredictionService
 

@@ -16,6 +16,7 @@
 
 import GRPCCore
 import GRPCProtobuf
+import HotswapProtos
 
 // MARK: - inference.GRPCInferenceService
 
