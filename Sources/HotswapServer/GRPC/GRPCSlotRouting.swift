@@ -11,9 +11,18 @@ enum GRPCSlotRouting {
 
   /// Picks the slot for one call: pin, then sticky key, then weights.
   static func slot(_ snapshot: Snapshot, _ head: GRPCRequestHead) throws(GRPCStatus) -> ServingSlot {
-    switch snapshot.route(pin: head.pin, stickyKey: stickyKey(head, snapshot)) {
-    case .slot(let slot, _):
-      return slot
+    try route(snapshot, head).slot
+  }
+
+  /// Picks the slot for one call, with why and the sticky key it carried.
+  static func route(
+    _ snapshot: Snapshot,
+    _ head: GRPCRequestHead
+  ) throws(GRPCStatus) -> (slot: ServingSlot, reason: RouteReason, stickyKey: String?) {
+    let sticky = stickyKey(head, snapshot)
+    switch snapshot.route(pin: head.pin, stickyKey: sticky) {
+    case .slot(let slot, let reason):
+      return (slot, reason, sticky)
     case .unknownPin(let name):
       throw GRPCStatus(
         .notFound,

@@ -85,10 +85,11 @@ struct InferenceServiceHandler: Sendable {
     }
     let request: Inference_ModelInferRequest
     let slot: ServingSlot
+    let tap: PredictionTicket?
     let decoded: InferRequest
     do throws(GRPCStatus) {
       request = try GRPCCodec.decode(Inference_ModelInferRequest.self, message)
-      slot = try route(request, head)
+      (slot, tap) = try route(request, head)
       do throws(InferenceError) {
         decoded = try GRPCInferMessages.request(request)
       } catch {
@@ -98,9 +99,9 @@ struct InferenceServiceHandler: Sendable {
       return .reply(GRPCReply(error))
     }
     guard InferenceRunner.batchSize(decoded) <= RESTRouter.inlineRowLimit else {
-      return .offload { ticket in run(decoded, on: slot, ticket: ticket) }
+      return .offload { ticket in run(decoded, on: slot, ticket: ticket, tap: tap) }
     }
-    return .reply(run(decoded, on: slot, ticket: nil))
+    return .reply(run(decoded, on: slot, ticket: nil, tap: tap))
   }
 
   private func infer(
@@ -108,45 +109,64 @@ struct InferenceServiceHandler: Sendable {
     _ head: GRPCRequestHead,
     ticket: GRPCWorkTicket
   ) throws(GRPCStatus) -> GRPCReply {
-    let slot = try route(request, head)
+    let (slot, tap) = try route(request, head)
     do throws(InferenceError) {
-      return run(try GRPCInferMessages.request(request), on: slot, ticket: ticket)
+      return run(try GRPCInferMessages.request(request), on: slot, ticket: ticket, tap: tap)
     } catch {
       return GRPCReply(error.grpcStatus, metadata: GRPCSlotRouting.metadata(slot))
     }
   }
 
+  /// The slot for the call, and its prediction tap ticket when a consumer takes it.
   private func route(
     _ request: Inference_ModelInferRequest,
     _ head: GRPCRequestHead
   ) throws(GRPCStatus)
-    -> ServingSlot
+    -> (ServingSlot, PredictionTicket?)
   {
     do throws(InferenceError) {
       let snapshot = try target.require(environment.store.snapshot)
-      return try target.slot(
+      let stickyKey = GRPCSlotRouting.stickyKey(head, snapshot)
+      let (slot, reason) = try target.route(
         in: snapshot,
         name: request.modelName,
         version: request.modelVersion,
         pin: head.pin,
-        stickyKey: GRPCSlotRouting.stickyKey(head, snapshot)
+        stickyKey: stickyKey
       )
+      let tap = environment.predictions.ticket(
+        for: PredictionRequest(
+          snapshot: snapshot,
+          slot: slot,
+          reason: reason,
+          wireProtocol: .grpc,
+          endpoint: GRPCMethod.modelInfer.endpoint
+        ),
+        stickyKey: stickyKey
+      )
+      return (slot, tap)
     } catch {
       throw error.grpcStatus
     }
   }
 
   /// Runs the model and observes the call; a run that ends after the call's deadline counts as
-  /// the slot's error (its answer is not sent).
-  private func run(_ decoded: InferRequest, on slot: ServingSlot, ticket: GRPCWorkTicket?) -> GRPCReply {
+  /// the slot's error (its answer is not sent). An answer that is sent goes to the prediction tap.
+  private func run(
+    _ decoded: InferRequest,
+    on slot: ServingSlot,
+    ticket: GRPCWorkTicket?,
+    tap: PredictionTicket?
+  ) -> GRPCReply {
     let metadata = GRPCSlotRouting.metadata(slot)
     let start = ContinuousClock.now
-    let result: Result<InferResult, InferenceError>
+    let result: Result<InferenceRunner.Run, InferenceError>
     do throws(InferenceError) {
-      result = .success(try InferenceRunner(session: slot.model.session).run(decoded))
+      result = .success(try InferenceRunner(session: slot.model.session).runKeepingTensors(decoded))
     } catch {
       result = .failure(error)
     }
+    let latency = ContinuousClock.now - start
     var outcome: RequestObservation.Outcome
     switch result {
     case .success: outcome = .success
@@ -160,14 +180,28 @@ struct InferenceServiceHandler: Sendable {
         wireProtocol: .grpc,
         endpoint: GRPCMethod.modelInfer.endpoint,
         outcome: outcome,
-        duration: ContinuousClock.now - start
+        duration: latency
       )
     )
+    let answered = (ticket?.abandonment ?? GRPCWorkTicket.Abandonment.none) == GRPCWorkTicket.Abandonment.none
     switch result {
-    case .success(let inferred):
-      let response = GRPCInferMessages.response(inferred, model: environment.modelName, version: slot.version)
-      return GRPCCodec.reply(response, metadata: metadata)
+    case .success(let run):
+      let response = GRPCInferMessages.response(
+        run.result,
+        model: environment.modelName,
+        version: slot.version
+      )
+      let reply = GRPCCodec.reply(response, metadata: metadata)
+      if answered { tap?.served(.tensors(run.inputs), .tensors(run.outputs), latency: latency) }
+      return reply
     case .failure(let error):
+      if answered {
+        tap?.served(
+          .tensors([]),
+          .failed(message: error.message, serverSide: error.code == .internal),
+          latency: latency
+        )
+      }
       return GRPCReply(error.grpcStatus, metadata: metadata)
     }
   }

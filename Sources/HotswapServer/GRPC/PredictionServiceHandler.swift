@@ -21,14 +21,26 @@ struct PredictionServiceHandler: Sendable {
     }
   }
 
-  /// Predicts the class of one row of features.
+  /// Predicts the class of one row of features, and hands what it served to the prediction tap.
   func predict(_ head: GRPCRequestHead, _ message: ByteBuffer) -> GRPCReply {
     GRPCCodec.answering { () throws(GRPCStatus) in
       let request = try GRPCCodec.decode(Hotswap_V1_PredictRequest.self, message)
-      let slot = try GRPCSlotRouting.slot(try GRPCSlotRouting.snapshot(environment), head)
+      let snapshot = try GRPCSlotRouting.snapshot(environment)
+      let (slot, reason, stickyKey) = try GRPCSlotRouting.route(snapshot, head)
       let metadata = GRPCSlotRouting.metadata(slot)
+      let ticket = environment.predictions.ticket(
+        for: PredictionRequest(
+          snapshot: snapshot,
+          slot: slot,
+          reason: reason,
+          wireProtocol: .grpc,
+          endpoint: GRPCMethod.predict.endpoint
+        ),
+        stickyKey: stickyKey
+      )
       let start = ContinuousClock.now
-      let outcome = Self.predict(request.features, on: slot)
+      let (outcome, prediction) = Self.predict(request.features, on: slot)
+      let latency = ContinuousClock.now - start
       environment.observer.observe(
         RequestObservation(
           slot: slot.name,
@@ -36,37 +48,56 @@ struct PredictionServiceHandler: Sendable {
           wireProtocol: .grpc,
           endpoint: GRPCMethod.predict.endpoint,
           outcome: Self.outcome(outcome),
-          duration: ContinuousClock.now - start
+          duration: latency
         )
       )
+      let reply: GRPCReply
       switch outcome {
-      case .success(let response): return GRPCCodec.reply(response, metadata: metadata)
-      case .failure(let status): return GRPCReply(status, metadata: metadata)
+      case .success(let response): reply = GRPCCodec.reply(response, metadata: metadata)
+      case .failure(let status): reply = GRPCReply(status, metadata: metadata)
       }
+      if let ticket {
+        // The float's own shortest form (5.8, not 5.800000190734863), as the client wrote it.
+        let row: [FeatureValue] = request.features.map { .number(Double($0.description) ?? Double($0)) }
+        switch (outcome, prediction) {
+        case (.success, let prediction?):
+          ticket.served(.rows([row]), .predictions([prediction]), latency: latency)
+        case (.failure(let status), _):
+          ticket.served(
+            .rows([row]),
+            .failed(message: status.message, serverSide: status.code == .internal),
+            latency: latency
+          )
+        case (.success, nil):
+          break
+        }
+      }
+      return reply
     }
   }
 
+  /// The answer to one row, and the model's prediction when it made one (a prediction the
+  /// seed's message cannot carry — a string label, a regressor's value — is a failed call that
+  /// still has one).
   static func predict(
     _ features: [Float],
     on slot: ServingSlot
-  ) -> Result<Hotswap_V1_PredictResponse, GRPCStatus> {
+  ) -> (Result<Hotswap_V1_PredictResponse, GRPCStatus>, Prediction?) {
     let schema = slot.model.schema
     guard features.count == schema.featureCount else {
-      return .failure(
-        GRPCStatus(
-          .invalidArgument,
-          "'features' has \(features.count) values; model \(slot.version) takes \(schema.featureCount) "
-            + "(\(schema.featureNames.joined(separator: ", ")))"
-        )
+      let status = GRPCStatus(
+        .invalidArgument,
+        "'features' has \(features.count) values; model \(slot.version) takes \(schema.featureCount) "
+          + "(\(schema.featureNames.joined(separator: ", ")))"
       )
+      return (.failure(status), nil)
     }
     let prediction: Prediction
     do {
       prediction = try slot.model.predict(rows: [features.map { .number(Double($0)) }])[0]
     } catch {
-      return .failure(
-        GRPCStatus(error.code == .inferenceFailed ? .internal : .invalidArgument, error.message)
-      )
+      let status = GRPCStatus(error.code == .inferenceFailed ? .internal : .invalidArgument, error.message)
+      return (.failure(status), nil)
     }
     var response = Hotswap_V1_PredictResponse()
     switch prediction.value {
@@ -74,26 +105,24 @@ struct PredictionServiceHandler: Sendable {
       response.prediction = label
     case .string(let label):
       guard let number = Int64(label) else {
-        return .failure(
-          GRPCStatus(
-            .failedPrecondition,
-            "model \(slot.version) predicts the label '\(label)', not a class number; use REST /predict or ModelInfer"
-          )
+        let status = GRPCStatus(
+          .failedPrecondition,
+          "model \(slot.version) predicts the label '\(label)', not a class number; use REST /predict or ModelInfer"
         )
+        return (.failure(status), prediction)
       }
       response.prediction = number
     case .number, .numbers:
-      return .failure(
-        GRPCStatus(
-          .failedPrecondition,
-          "model \(slot.version) is not a classifier; use REST /predict or ModelInfer"
-        )
+      let status = GRPCStatus(
+        .failedPrecondition,
+        "model \(slot.version) is not a classifier; use REST /predict or ModelInfer"
       )
+      return (.failure(status), prediction)
     }
     response.confidence = Float(prediction.confidence ?? 0)
     response.modelVersion = slot.version
     response.slot = slot.name
-    return .success(response)
+    return (.success(response), prediction)
   }
 
   static func outcome<T>(_ result: Result<T, GRPCStatus>) -> RequestObservation.Outcome {
