@@ -53,7 +53,7 @@ let package = Package(
     .executableTarget(
       name: "grpc-reference",
       dependencies: [
-        "HotswapProtos",
+        "HotswapProtos", "HotswapGRPCStubs",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2TransportServices", package: "grpc-swift-nio-transport"),
         .product(name: "NIOCore", package: "swift-nio"),
@@ -110,8 +110,15 @@ let package = Package(
     ),
     .target(
       name: "HotswapProtos",
+      dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+      swiftSettings: swiftSettings
+    ),
+    // grpc-swift-2 clients and service protocols for the same services: for the tests and the
+    // benchmark's reference server. The server answers gRPC on its own HTTP/2 path (docs/grpc.md).
+    .target(
+      name: "HotswapGRPCStubs",
       dependencies: [
-        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        "HotswapProtos",
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
       ],
@@ -125,12 +132,7 @@ let package = Package(
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "NIOHTTP2", package: "swift-nio-http2"),
-        .product(name: "GRPCCore", package: "grpc-swift-2"),
-        // The server needs only GRPCNIOTransportCore (the custom transport), which no product
-        // exports alone; this product brings it without the Posix variant's TLS stack (NIOSSL,
-        // BoringSSL, X509), and its Network.framework code is empty on Linux.
-        .product(name: "GRPCNIOTransportHTTP2TransportServices", package: "grpc-swift-nio-transport"),
-        .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+        .product(name: "NIOHPACK", package: "swift-nio-http2"),
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Metrics", package: "swift-metrics"),
@@ -176,11 +178,14 @@ let package = Package(
     .testTarget(
       name: "HotswapServerTests",
       dependencies: [
-        "HotswapServer", "HotswapCore", "HotswapConfig", "HotswapProtos", "HotswapJSON",
+        "HotswapServer", "HotswapCore", "HotswapConfig", "HotswapProtos", "HotswapGRPCStubs", "HotswapJSON",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),
+        .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+        .product(name: "NIOHPACK", package: "swift-nio-http2"),
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         .product(name: "GRPCCore", package: "grpc-swift-2"),
         .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
       ],

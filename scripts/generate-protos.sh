@@ -57,24 +57,28 @@ protoc_gen_grpc_swift() {
   echo "$bin"
 }
 
-# Sources/HotswapProtos: the gRPC services (the seed's PredictionService, the Open Inference
-# Protocol, grpc.health.v1): messages and server/client code, public.
+# Sources/HotswapProtos: the messages of the gRPC services (the seed's PredictionService, the Open
+# Inference Protocol, grpc.health.v1), public; the server decodes and encodes them itself.
+# Sources/HotswapGRPCStubs: grpc-swift-2 client and service code for the same services, used by the
+# tests and the benchmark's reference server only (the server does not link grpc-swift-2).
 generate_grpc_protos() {
   local swift_plugin grpc_plugin
   swift_plugin=$(protoc_gen_swift)
   grpc_plugin=$(protoc_gen_grpc_swift)
-  local out=Sources/HotswapProtos
+  local messages=Sources/HotswapProtos
+  local stubs=Sources/HotswapGRPCStubs
   local files=(hotswap/model.proto inference/grpc_service.proto grpc/health/v1/health.proto)
-  rm -f "$out"/*.pb.swift "$out"/*.grpc.swift
+  rm -f "$messages"/*.pb.swift "$stubs"/*.grpc.swift
+  mkdir -p "$stubs"
   protoc --plugin=protoc-gen-swift="$swift_plugin" \
     --plugin=protoc-gen-grpc-swift-2="$grpc_plugin" \
     --proto_path=proto \
     --swift_opt=Visibility=Public,FileNaming=PathToUnderscores \
-    --swift_out="$out" \
-    --grpc-swift-2_opt=Visibility=Public,FileNaming=PathToUnderscores \
-    --grpc-swift-2_out="$out" \
+    --swift_out="$messages" \
+    --grpc-swift-2_opt=Visibility=Public,FileNaming=PathToUnderscores,ExtraModuleImports=HotswapProtos \
+    --grpc-swift-2_out="$stubs" \
     "${files[@]/#/proto/}"
-  echo "generate-protos: wrote $out/*.pb.swift and $out/*.grpc.swift"
+  echo "generate-protos: wrote $messages/*.pb.swift and $stubs/*.grpc.swift"
 }
 
 generate_onnx_proto

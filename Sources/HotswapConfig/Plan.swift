@@ -1,5 +1,5 @@
 /// The validated content of `conf/active.toml`: which model each slot holds, the traffic weights,
-/// stickiness, guard and rollout settings.
+/// stickiness, guard, rollout and shadow settings.
 ///
 /// A plan is a value and is built only by ``PlanParser``, so every plan in the program is valid:
 /// it has at least one slot, a weight for every slot, and at least one weight above zero.
@@ -16,6 +16,8 @@ public struct Plan: Sendable, Equatable {
   public let guardSettings: GuardSettings?
   /// The rollout schedule, if `[rollout]` is present.
   public let rollout: RolloutSettings?
+  /// The shadow, if `[shadow]` is present.
+  public let shadow: ShadowSettings?
   /// Which served predictions are logged (`[prediction_log]`, defaults when absent).
   public let predictionLog: PredictionLogSettings
 
@@ -26,6 +28,7 @@ public struct Plan: Sendable, Equatable {
     stickyHeader: String?,
     guardSettings: GuardSettings?,
     rollout: RolloutSettings?,
+    shadow: ShadowSettings? = nil,
     predictionLog: PredictionLogSettings = .defaults
   ) {
     self.server = server
@@ -38,6 +41,7 @@ public struct Plan: Sendable, Equatable {
     self.stickyHeader = stickyHeader
     self.guardSettings = guardSettings
     self.rollout = rollout
+    self.shadow = shadow
     self.predictionLog = predictionLog
   }
 

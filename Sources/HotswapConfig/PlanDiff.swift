@@ -1,7 +1,7 @@
 /// What changed between two plans, for the log line written when a new plan is applied.
 public struct PlanDiff: Sendable, Equatable, CustomStringConvertible {
   /// The changes as short phrases, in a fixed order: traffic, slots, stickiness, guard, rollout,
-  /// prediction log, server.
+  /// shadow, prediction log, server.
   public let changes: [String]
   /// Whether `[server]` differs; its settings apply only on restart.
   public let serverChanged: Bool
@@ -64,6 +64,9 @@ public struct PlanDiff: Sendable, Equatable, CustomStringConvertible {
     if old.rollout != new.rollout {
       changes.append("rollout \(Self.describe(old.rollout)) → \(Self.describe(new.rollout))")
     }
+    if old.shadow != new.shadow {
+      changes.append("shadow \(Self.describe(old.shadow)) → \(Self.describe(new.shadow))")
+    }
     if old.predictionLog != new.predictionLog {
       changes.append(
         "prediction log \(Self.describe(old.predictionLog)) → \(Self.describe(new.predictionLog))"
@@ -92,6 +95,10 @@ public struct PlanDiff: Sendable, Equatable, CustomStringConvertible {
     var parts: [String] = []
     if let rate = settings.maxErrorRate { parts.append("error rate ≤ \(NumberText.percent(rate))") }
     if let p99 = settings.maxP99Milliseconds { parts.append("p99 ≤ \(NumberText.format(p99))ms") }
+    if let agreement = settings.minAgreement { parts.append("agreement ≥ \(NumberText.percent(agreement))") }
+    if let difference = settings.maxP99Difference {
+      parts.append("p99 difference ≤ \(NumberText.format(difference))")
+    }
     parts.append("min \(settings.minRequests) requests per \(ConfigDuration.format(settings.window))")
     return "(" + parts.joined(separator: ", ") + ")"
   }
@@ -106,6 +113,14 @@ public struct PlanDiff: Sendable, Equatable, CustomStringConvertible {
     guard let rollout else { return "off" }
     let steps = rollout.steps.map { NumberText.format($0) + "%" }.joined(separator: " ")
     return "(\(rollout.slot) \(steps) every \(ConfigDuration.format(rollout.every)))"
+  }
+
+  private static func describe(_ shadow: ShadowSettings?) -> String {
+    guard let shadow else { return "off" }
+    var parts = ["\(shadow.slot) \(NumberText.format(shadow.samplePercent))% of requests"]
+    if shadow.record > 0 { parts.append("record \(shadow.record)") }
+    if shadow.tolerance > 0 { parts.append("tolerance \(NumberText.format(shadow.tolerance))") }
+    return "(" + parts.joined(separator: ", ") + ")"
   }
 
   private static func serverChanges(_ old: ServerSettings, _ new: ServerSettings) -> [String] {
@@ -127,6 +142,7 @@ public struct PlanDiff: Sendable, Equatable, CustomStringConvertible {
       change("max_header_bytes", \.maxHeaderBytes) { "\($0)" },
       change("max_message_bytes", \.maxMessageBytes) { "\($0)" },
       change("max_connections", \.maxConnections) { "\($0)" },
+      change("max_concurrent_streams", \.maxConcurrentStreams) { "\($0)" },
       change("idle_timeout", \.idleTimeout, duration),
       change("request_timeout", \.requestTimeout, duration),
       change("drain_timeout", \.drainTimeout, duration),

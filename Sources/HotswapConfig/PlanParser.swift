@@ -80,7 +80,9 @@ public enum PlanParser {
 
 /// Walks the parsed TOML tree, checking every key and value and collecting every problem.
 struct PlanReader {
-  static let topLevelKeys = ["server", "slots", "traffic", "active", "guard", "rollout", "prediction_log"]
+  static let topLevelKeys = [
+    "server", "slots", "traffic", "active", "guard", "rollout", "shadow", "prediction_log",
+  ]
 
   let root: TOMLTable
   let source: SourceMap
@@ -102,6 +104,7 @@ struct PlanReader {
     let traffic = readTraffic(slots: slots)
     let guardSettings = readGuard()
     let rollout = readRollout(slots: slots)
+    let shadow = readShadow(slots: slots, weights: traffic?.weights)
     let predictionLog = readPredictionLog()
     guard errors.isEmpty, let server, let slots = slots?.valid, let traffic, let predictionLog else {
       return nil
@@ -113,6 +116,7 @@ struct PlanReader {
       stickyHeader: traffic.stickyHeader,
       guardSettings: guardSettings ?? nil,
       rollout: rollout ?? nil,
+      shadow: shadow ?? nil,
       predictionLog: predictionLog
     )
   }
@@ -155,7 +159,7 @@ struct PlanReader {
       if path.isEmpty, isTable {
         let hint =
           suggestion.map { " (did you mean [\($0)]?)" }
-          ?? "; known tables: [server], [slots.<name>], [traffic], [guard], [rollout], [prediction_log]"
+          ?? "; known tables: [server], [slots.<name>], [traffic], [guard], [rollout], [shadow], [prediction_log]"
         fail(keyPath, "unknown table [\(key)]\(hint)")
       } else if key == "active", !path.isEmpty {
         fail(

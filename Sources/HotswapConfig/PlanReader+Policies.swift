@@ -4,7 +4,13 @@ extension PlanReader {
     guard root["guard"] != nil else { return .some(nil) }
     guard let table = table(["guard"], in: root) else { return nil }
     let before = errors.count
-    checkKeys(table, path: ["guard"], allowed: ["max_error_rate", "max_p99_ms", "min_requests", "window"])
+    checkKeys(
+      table,
+      path: ["guard"],
+      allowed: [
+        "max_error_rate", "max_p99_ms", "min_requests", "window", "min_agreement", "max_p99_difference",
+      ]
+    )
     let errorRate = number(["guard", "max_error_rate"], in: table)
     if let errorRate, !(0...1).contains(errorRate) {
       fail(
@@ -18,10 +24,12 @@ extension PlanReader {
     }
     let minRequests = integer(["guard", "min_requests"], in: table, minimum: 1)
     let window = duration(["guard", "window"], in: table)
-    if table["max_error_rate"] == nil, table["max_p99_ms"] == nil {
+    let (minAgreement, maxDifference) = readShadowThresholds(table)
+    let thresholds = ["max_error_rate", "max_p99_ms", "min_agreement", "max_p99_difference"]
+    if thresholds.allSatisfy({ table[$0] == nil }) {
       fail(
         ["guard"],
-        "[guard] sets no threshold: add max_error_rate (such as 0.05) or max_p99_ms (such as 50)"
+        "[guard] sets no threshold: add max_error_rate (such as 0.05), max_p99_ms (such as 50) or min_agreement (such as 0.98)"
       )
     }
     guard errors.count == before else { return nil }
@@ -29,7 +37,9 @@ extension PlanReader {
       maxErrorRate: errorRate,
       maxP99Milliseconds: p99,
       minRequests: minRequests ?? 100,
-      window: window ?? .seconds(60)
+      window: window ?? .seconds(60),
+      minAgreement: minAgreement,
+      maxP99Difference: maxDifference
     )
   }
 

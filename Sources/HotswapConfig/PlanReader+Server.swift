@@ -3,7 +3,8 @@ import SystemPackage
 extension PlanReader {
   static let serverKeys = [
     "listen", "model_name", "max_body_bytes", "max_header_bytes", "max_message_bytes",
-    "max_connections", "idle_timeout", "request_timeout", "drain_timeout", "state_directory",
+    "max_connections", "max_concurrent_streams", "idle_timeout", "request_timeout", "drain_timeout",
+    "state_directory",
   ]
 
   /// Reads `[server]`; absent keys keep ``ServerSettings/defaults``. `nil` only after a reported
@@ -45,6 +46,7 @@ extension PlanReader {
     let integers: [(String, WritableKeyPath<ServerSettings, Int>)] = [
       ("max_body_bytes", \.maxBodyBytes), ("max_header_bytes", \.maxHeaderBytes),
       ("max_message_bytes", \.maxMessageBytes), ("max_connections", \.maxConnections),
+      ("max_concurrent_streams", \.maxConcurrentStreams),
     ]
     for (key, keyPath) in integers {
       if let value = integer(["server", key], in: table, minimum: 1) {

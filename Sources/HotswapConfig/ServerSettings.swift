@@ -12,6 +12,9 @@ public struct ServerSettings: Sendable, Equatable {
   public var maxMessageBytes: Int
   /// The most connections open at once (`max_connections`, default 1024).
   public var maxConnections: Int
+  /// The most gRPC calls open at once on one HTTP/2 connection, announced to clients as
+  /// SETTINGS_MAX_CONCURRENT_STREAMS (`max_concurrent_streams`, default 100).
+  public var maxConcurrentStreams: Int
   /// How long an idle connection stays open (`idle_timeout`, default 60 s).
   public var idleTimeout: Duration
   /// How long one request may take (`request_timeout`, default 30 s).
@@ -30,6 +33,7 @@ public struct ServerSettings: Sendable, Equatable {
     maxHeaderBytes: Int = 16_384,
     maxMessageBytes: Int = 16_777_216,
     maxConnections: Int = 1024,
+    maxConcurrentStreams: Int = 100,
     idleTimeout: Duration = .seconds(60),
     requestTimeout: Duration = .seconds(30),
     drainTimeout: Duration = .seconds(10),
@@ -41,6 +45,7 @@ public struct ServerSettings: Sendable, Equatable {
     self.maxHeaderBytes = maxHeaderBytes
     self.maxMessageBytes = maxMessageBytes
     self.maxConnections = maxConnections
+    self.maxConcurrentStreams = maxConcurrentStreams
     self.idleTimeout = idleTimeout
     self.requestTimeout = requestTimeout
     self.drainTimeout = drainTimeout

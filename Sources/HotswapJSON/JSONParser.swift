@@ -4,37 +4,77 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
   public let message: String
   /// Byte offset into the body.
   public let offset: Int
+  /// True when the document broke a size limit of `JSONParser.Options` rather than the grammar.
+  public let isLimit: Bool
+
+  init(message: String, offset: Int, isLimit: Bool = false) {
+    self.message = message
+    self.offset = offset
+    self.isLimit = isLimit
+  }
 
   /// "message at byte N".
   public var description: String { "\(message) at byte \(offset)" }
 }
 
-/// A strict RFC 8259 parser over bytes: no NaN/Infinity literals, no trailing commas, no comments,
-/// bounded nesting, duplicate keys rejected. Written for request bodies: one pass, no Foundation.
+/// A strict RFC 8259 parser over bytes: no NaN/Infinity literals (unless asked for), no trailing
+/// commas, no comments, bounded nesting, duplicate keys rejected. Written for request bodies: one
+/// pass, no Foundation, time linear in the body's size (keys of large objects are checked for
+/// duplicates through a hash set; Swift's hashing is seeded per process).
 public struct JSONParser {
   /// Deepest nesting accepted.
   public static let maxDepth = 64
+  /// Objects with more members than this check duplicate keys with a set, not by scanning.
+  static let linearKeyCheckLimit = 12
+
+  /// What a document may hold beyond RFC 8259's grammar, and how large it may grow.
+  public struct Options: Sendable {
+    /// Accept `NaN`, `Inf`, `Infinity` with an optional `-` as numbers, as Triton's JSON reader
+    /// (RapidJSON's `kParseNanAndInfFlag`) does: the Open Inference Protocol sends FP32 and FP64
+    /// tensors so.
+    public var allowsNonFiniteNumbers: Bool
+    /// Most members one array or object may hold; checked while parsing, before the container is
+    /// built, so a limit on rows costs no memory for the rows over it.
+    public var maxContainerCount: Int
+
+    /// Creates options; the defaults are strict RFC 8259 with no size limit but the body's.
+    public init(allowsNonFiniteNumbers: Bool = false, maxContainerCount: Int = .max) {
+      self.allowsNonFiniteNumbers = allowsNonFiniteNumbers
+      self.maxContainerCount = maxContainerCount
+    }
+
+    /// Strict RFC 8259.
+    public static let strict = Options()
+  }
 
   private let bytes: UnsafeBufferPointer<UInt8>
+  private let options: Options
   private var index = 0
   private var depth = 0
 
-  private init(bytes: UnsafeBufferPointer<UInt8>) {
+  private init(bytes: UnsafeBufferPointer<UInt8>, options: Options) {
     self.bytes = bytes
+    self.options = options
   }
 
   /// Parses a whole document.
-  public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+  public static func parse(
+    _ bytes: some Collection<UInt8>,
+    options: Options = .strict
+  ) throws(JSONParseError) -> JSONValue {
     let result: Result<JSONValue, JSONParseError>? = bytes.withContiguousStorageIfAvailable { buffer in
-      parseBuffer(buffer)
+      parseBuffer(buffer, options: options)
     }
     if let result { return try result.get() }
     let copy = Array(bytes)
-    return try copy.withUnsafeBufferPointer { parseBuffer($0) }.get()
+    return try copy.withUnsafeBufferPointer { parseBuffer($0, options: options) }.get()
   }
 
-  private static func parseBuffer(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, JSONParseError> {
-    var parser = JSONParser(bytes: buffer)
+  private static func parseBuffer(
+    _ buffer: UnsafeBufferPointer<UInt8>,
+    options: Options
+  ) -> Result<JSONValue, JSONParseError> {
+    var parser = JSONParser(bytes: buffer, options: options)
     do throws(JSONParseError) {
       parser.skipWhitespace()
       let value = try parser.parseValue()
@@ -69,8 +109,7 @@ public struct JSONParser {
     case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
     case UInt8(ascii: "n"): try expectLiteral("null"); return .null
     case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
-    case UInt8(ascii: "N"), UInt8(ascii: "I"):
-      throw error("NaN and Infinity are not JSON; send null for a missing value")
+    case UInt8(ascii: "N"), UInt8(ascii: "I"): return try parseNonFinite(negative: false)
     default:
       throw error("unexpected character '\(Self.printable(bytes[index]))'")
     }
@@ -86,6 +125,20 @@ public struct JSONParser {
     index += count
   }
 
+  /// `NaN`, `Inf` or `Infinity` at `index` (after any `-`), where the options allow them.
+  private mutating func parseNonFinite(negative: Bool) throws(JSONParseError) -> JSONValue {
+    guard options.allowsNonFiniteNumbers else {
+      throw error("NaN and Infinity are not JSON; send null for a missing value")
+    }
+    if bytes[index] == UInt8(ascii: "N") {
+      try expectLiteral("NaN")
+      return .number(.nan, isInteger: false)
+    }
+    try expectLiteral("Inf")
+    if index < bytes.count, bytes[index] == UInt8(ascii: "i") { try expectLiteral("inity") }
+    return .number(negative ? -.infinity : .infinity, isInteger: false)
+  }
+
   private mutating func enter() throws(JSONParseError) {
     depth += 1
     if depth > Self.maxDepth { throw error("JSON nested deeper than \(Self.maxDepth) levels") }
@@ -95,6 +148,7 @@ public struct JSONParser {
     try enter()
     index += 1
     var members: [(key: String, value: JSONValue)] = []
+    var seen: Set<String> = []
     skipWhitespace()
     if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
       index += 1
@@ -105,14 +159,16 @@ public struct JSONParser {
       skipWhitespace()
       guard index < bytes.count else { throw error("unexpected end of JSON in an object") }
       guard bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+      let keyOffset = index
       let key = try parseString()
-      if members.contains(where: { $0.key == key }) { throw error("duplicate key '\(key)'") }
+      try checkUnique(key, at: keyOffset, in: members, seen: &seen)
       skipWhitespace()
       guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
         throw error("expected ':' after key")
       }
       index += 1
       skipWhitespace()
+      try checkCount(members.count, at: keyOffset, "an object")
       members.append((key, try parseValue()))
       skipWhitespace()
       guard index < bytes.count else { throw error("unexpected end of JSON in an object") }
@@ -139,6 +195,7 @@ public struct JSONParser {
     }
     while true {
       skipWhitespace()
+      try checkCount(elements.count, at: index, "an array")
       elements.append(try parseValue())
       skipWhitespace()
       guard index < bytes.count else { throw error("unexpected end of JSON in an array") }
@@ -153,10 +210,47 @@ public struct JSONParser {
     }
   }
 
+  /// Rejects a key the object already has. Small objects scan their members (no allocation);
+  /// from `linearKeyCheckLimit` members on, every key goes through `seen`, so a body of 90 000
+  /// keys costs 90 000 hash lookups, not 4 billion comparisons.
+  private func checkUnique(
+    _ key: String,
+    at offset: Int,
+    in members: [(key: String, value: JSONValue)],
+    seen: inout Set<String>
+  ) throws(JSONParseError) {
+    if members.count < Self.linearKeyCheckLimit {
+      guard !members.contains(where: { $0.key == key }) else {
+        throw JSONParseError(message: "duplicate key '\(key)'", offset: offset)
+      }
+      return
+    }
+    if seen.isEmpty { seen = Set(members.map(\.key)) }
+    guard seen.insert(key).inserted else {
+      throw JSONParseError(message: "duplicate key '\(key)'", offset: offset)
+    }
+  }
+
+  private func checkCount(_ count: Int, at offset: Int, _ container: String) throws(JSONParseError) {
+    guard count >= options.maxContainerCount else { return }
+    throw JSONParseError(
+      message: "\(container) with more than \(options.maxContainerCount) members",
+      offset: offset,
+      isLimit: true
+    )
+  }
+
   private mutating func parseNumber() throws(JSONParseError) -> JSONValue {
     let start = index
     var isInteger = true
-    if bytes[index] == UInt8(ascii: "-") { index += 1 }
+    if bytes[index] == UInt8(ascii: "-") {
+      index += 1
+      if options.allowsNonFiniteNumbers, index < bytes.count,
+        bytes[index] == UInt8(ascii: "N") || bytes[index] == UInt8(ascii: "I")
+      {
+        return try parseNonFinite(negative: true)
+      }
+    }
     guard index < bytes.count, Self.isDigit(bytes[index]) else { throw error("invalid number") }
     if bytes[index] == UInt8(ascii: "0") {
       index += 1

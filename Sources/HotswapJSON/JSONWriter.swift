@@ -1,5 +1,6 @@
 /// Writes JSON straight into bytes, without building a tree: the response path's serializer.
-/// Commas are placed automatically; non-finite numbers are written as `null`.
+/// Commas are placed automatically; non-finite numbers are written as `null`, except through
+/// `tensorNumber`, which writes the literals Triton's JSON uses.
 public struct JSONWriter {
   /// The bytes written so far.
   public private(set) var bytes: [UInt8] = []
@@ -76,6 +77,33 @@ public struct JSONWriter {
     } else {
       bytes.append(contentsOf: value.description.utf8)
     }
+  }
+
+  /// A tensor element as Triton writes one (RapidJSON's `kWriteNanAndInfFlag`): finite values as
+  /// `number(_:)` does, non-finite ones as `NaN`, `Infinity` or `-Infinity` — not JSON, but what
+  /// the Open Inference Protocol's clients read (Python's `json`, tritonclient, RapidJSON).
+  public mutating func tensorNumber(_ value: Double) {
+    guard value.isFinite else {
+      separate()
+      appendNonFinite(isNaN: value.isNaN, isNegative: value.sign == .minus)
+      return
+    }
+    number(value)
+  }
+
+  /// A single-precision tensor element; see `tensorNumber(_: Double)`.
+  public mutating func tensorNumber(_ value: Float) {
+    guard value.isFinite else {
+      separate()
+      appendNonFinite(isNaN: value.isNaN, isNegative: value.sign == .minus)
+      return
+    }
+    number(value)
+  }
+
+  private mutating func appendNonFinite(isNaN: Bool, isNegative: Bool) {
+    let literal: StaticString = isNaN ? "NaN" : isNegative ? "-Infinity" : "Infinity"
+    bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
   }
 
   /// An integer value.

@@ -1,88 +1,136 @@
-import GRPCCore
-import GRPCNIOTransportCore
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// The server on its one port: REST over HTTP/1.1 and gRPC over HTTP/2, told apart per
-/// connection. `run()` serves until `beginGracefulShutdown()`, which stops accepting, lets
-/// requests in flight finish, and returns once every connection has closed.
+/// connection, both answered by our own handlers on the event loops. `run()` serves until
+/// `beginGracefulShutdown()`, which stops accepting, lets requests and calls in flight finish,
+/// and returns once every connection has closed.
 public final class HotswapServer: Sendable {
-  private let transport: HTTP2ServerTransport.Custom<OnePortListenerFactory>
-  private let grpcServer: GRPCServer<MessageSizeLimit<HTTP2ServerTransport.Custom<OnePortListenerFactory>>>
-  private let environment: ServingEnvironment
-  private let limit: ConnectionLimit
+  private enum State {
+    case created
+    case listening(any Channel)
+    case shuttingDown
+  }
 
-  /// Creates a server. `services` are the gRPC services registered on the port.
+  private let environment: ServingEnvironment
+  private let listener: OnePortListener
+  private let tracker: ConnectionTracker
+  private let limit: ConnectionLimit
+  private let state = Mutex(State.created)
+
+  /// Creates a server; `logger` receives the listener's warnings (refused connections).
   public init(
     environment: ServingEnvironment,
     binding: ListenBinding,
-    services: [any RegistrableRPCService],
+    logger: Logger = Logger(label: "hotswap", factory: { _ in SwiftLogNoOpLogHandler() }),
     eventLoopGroup: MultiThreadedEventLoopGroup = .singletonMultiThreadedEventLoopGroup,
     threadPool: NIOThreadPool = .singleton
   ) {
     let settings = environment.settings
     self.environment = environment
-    limit = ConnectionLimit(maximum: settings.maxConnections)
+    tracker = ConnectionTracker()
+    limit = ConnectionLimit(
+      maximum: settings.maxConnections,
+      counters: environment.connections,
+      logger: logger
+    )
+    let idleTimeout = TimeAmount.clamped(settings.idleTimeout)
     let http1 = HTTP1Pipeline(
       router: RESTRouter(environment: environment),
       threadPool: threadPool,
       maxBodyBytes: settings.maxBodyBytes,
       maxHeaderBytes: settings.maxHeaderBytes,
-      idleTimeout: Self.timeAmount(settings.idleTimeout)
+      idleTimeout: idleTimeout,
+      requestTimeout: TimeAmount.clamped(settings.requestTimeout)
     )
-    let factory = OnePortListenerFactory(
+    let http2 = HTTP2Pipeline(
+      services: GRPCServices(environment: environment),
+      environment: environment,
+      threadPool: threadPool,
+      maxHeaderListSize: settings.maxHeaderBytes
+    )
+    listener = OnePortListener(
       eventLoopGroup: eventLoopGroup,
       binding: binding,
       http1: http1,
-      limit: limit
-    )
-    var config = HTTP2ServerTransport.Custom<OnePortListenerFactory>.Config.defaults
-    config.rpc.maxRequestPayloadSize = MessageSizeLimit<HTTP2ServerTransport.Custom<OnePortListenerFactory>>
-      .transportLimit(for: settings.maxMessageBytes)
-    config.connection.maxIdleTime = settings.idleTimeout
-    transport = HTTP2ServerTransport.Custom(listenerFactory: factory, config: config)
-    grpcServer = GRPCServer(
-      transport: MessageSizeLimit(inner: transport, limit: settings.maxMessageBytes),
-      services: services
+      http2: http2,
+      limit: limit,
+      tracker: tracker,
+      drain: ListenerDrain(),
+      idleTimeout: idleTimeout,
+      logger: logger
     )
   }
 
-  /// Serves until shut down, then waits for every connection — REST ones included, which gRPC
-  /// does not track — to finish its request and close. Throws if the port cannot be bound.
+  /// Serves until shut down, then waits for every connection to finish its requests and close.
+  /// Throws a `ListenError` if the port cannot be bound, and `ListenerClosed` if the listening
+  /// socket closes without a shutdown.
   public func run() async throws {
-    try await grpcServer.serve()
+    let channel: any Channel
     do {
-      while limit.current > 0 {
-        try await Task.sleep(for: .milliseconds(5))
-      }
+      channel = try await listener.bind()
     } catch {
-      // The drain timeout ran out: what is still open closes with the process.
+      environment.boundAddress.settle(nil)
+      throw error
     }
+    environment.boundAddress.settle(channel.localAddress)
+    let shutDownAlready = state.withLock { state in
+      guard case .created = state else { return true }
+      state = .listening(channel)
+      return false
+    }
+    if shutDownAlready { stopAccepting(channel) }
+    await withTaskCancellationHandler {
+      try? await channel.closeFuture.get()
+    } onCancel: {
+      channel.close(promise: nil)
+    }
+    guard case .shuttingDown = state.withLock({ $0 }) else {
+      throw ListenerClosed(address: listener.described)
+    }
+    await tracker.waitUntilEmpty()
   }
 
   /// Stops accepting and closes connections as their requests finish.
   public func beginGracefulShutdown() {
     // Open health watches say NOT_SERVING and end, so the drain does not wait on them.
     environment.shutdown.trigger()
-    grpcServer.beginGracefulShutdown()
-  }
-
-  /// The bound port, once listening (nil if binding failed or the server stopped).
-  public var listeningPort: Int? {
-    get async {
-      guard let address = await transport.listeningAddress else { return nil }
-      if let ipv4 = address.ipv4 { return ipv4.port }
-      if let ipv6 = address.ipv6 { return ipv6.port }
+    let channel: (any Channel)? = state.withLock { state in
+      defer { state = .shuttingDown }
+      if case .listening(let channel) = state { return channel }
       return nil
     }
+    if let channel { stopAccepting(channel) }
+    tracker.quiesceAll()
+  }
+
+  private func stopAccepting(_ channel: any Channel) {
+    // Through the pipeline, so ListenerDrain lets connections being set up finish first.
+    channel.close(promise: nil)
+  }
+
+  /// The bound address, once listening (nil if binding failed).
+  public var listeningAddress: SocketAddress? {
+    get async { await environment.boundAddress.wait() }
+  }
+
+  /// The bound port, once listening (nil if binding failed).
+  public var listeningPort: Int? {
+    get async { await listeningAddress?.port }
   }
 
   /// Connections open now.
-  public var openConnections: Int { limit.current }
+  public var openConnections: Int { tracker.count }
+}
 
-  static func timeAmount(_ duration: Duration) -> TimeAmount {
-    let (seconds, attoseconds) = duration.components
-    return .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+/// The listening socket closed although no shutdown was asked for.
+public struct ListenerClosed: Error, CustomStringConvertible {
+  /// Where it listened.
+  public let address: String
+
+  public var description: String {
+    "the listening socket on \(address) closed unexpectedly; restart hotswap"
   }
 }

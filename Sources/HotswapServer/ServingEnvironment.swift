@@ -20,6 +20,10 @@ public struct ServingEnvironment: Sendable {
   public let observer: any RequestObserver
   /// Fired when the server begins its graceful shutdown.
   public let shutdown: ShutdownSignal
+  /// The address the server really listens on, once bound (`/status`, the startup log).
+  public let boundAddress: BoundAddress
+  /// Open and refused connections (`/metrics`).
+  public let connections: ConnectionCounters
   /// Where prediction paths hand what they served (prediction log, shadow mirror).
   public let predictions: PredictionTap
 
@@ -32,6 +36,8 @@ public struct ServingEnvironment: Sendable {
     serverVersion: String = HotswapVersion.current,
     observer: any RequestObserver = DiscardingRequestObserver(),
     shutdown: ShutdownSignal = ShutdownSignal(),
+    boundAddress: BoundAddress = BoundAddress(),
+    connections: ConnectionCounters = ConnectionCounters(),
     predictions: PredictionTap = PredictionTap()
   ) {
     self.store = store
@@ -41,6 +47,8 @@ public struct ServingEnvironment: Sendable {
     self.serverVersion = serverVersion
     self.observer = observer
     self.shutdown = shutdown
+    self.boundAddress = boundAddress
+    self.connections = connections
     self.predictions = predictions
   }
 

@@ -9,7 +9,7 @@ struct Hotswap: AsyncParsableCommand {
     version: "0.1.0",
     subcommands: [
       ServeCommand.self, CheckCommand.self, SwitchCommand.self, CanaryCommand.self, RollbackCommand.self,
-      StatusCommand.self, HistoryCommand.self, PredictionsCommand.self,
+      StatusCommand.self, HistoryCommand.self, PredictionsCommand.self, ShadowCommand.self,
     ],
     defaultSubcommand: nil
   )

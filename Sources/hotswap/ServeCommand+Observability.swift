@@ -17,15 +17,33 @@ extension ServeCommand {
         metadata: ["state.directory": "\(directory)", "error": "\(error)"]
       )
     }
-    let statistics = RequestStatistics()
+    let origin = DeliveryInstant.now
+    let statistics = RequestStatistics(origin: origin.uptime)
     if !recording {
       logger.warning("--no-metrics: requests are not observed; /metrics is off and the guard cannot judge")
     }
+    let metrics = HotswapMetrics()
+    // The shadow runs with or without metrics: it is asked for in the config file.
+    let shadowStatistics = ShadowStatistics(origin: origin.uptime)
+    let shadowMetrics = recording ? ShadowMetrics(registry: metrics.registry) : nil
+    let shadow = ShadowMirror(
+      stateDirectory: recordFile == nil ? nil : directory,
+      statistics: shadowStatistics,
+      observer: shadowMetrics,
+      logger: logger
+    )
     return ServerObservability(
       recording: recording,
       statistics: statistics,
-      metrics: HotswapMetrics(),
-      delivery: DeliveryController(statistics: recording ? statistics : nil, recordFile: recordFile)
+      metrics: metrics,
+      delivery: DeliveryController(
+        statistics: recording ? statistics : nil,
+        recordFile: recordFile,
+        shadowStatistics: shadowStatistics
+      ),
+      shadow: shadow,
+      shadowMetrics: shadowMetrics,
+      history: ChartHistory(origin: origin)
     )
   }
 }

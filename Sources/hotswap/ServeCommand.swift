@@ -80,6 +80,8 @@ struct ServeCommand: AsyncParsableCommand {
       )
       throw ExitCode(1)
     }
+    // The shadow begins with the first plan, before the first request can be served.
+    observability.shadow?.update(store.snapshot)
     let binding = try Self.binding(settings: settings, override: listen, logger: logger)
     let predictionLog = PredictionLog(directory: stateDirectory, store: store, logger: logger)
     let environment = ServingEnvironment(
@@ -88,12 +90,12 @@ struct ServeCommand: AsyncParsableCommand {
       settings: settings,
       startedAt: startedAt,
       observer: observability,
-      predictions: PredictionTap(consumers: [predictionLog])
+      predictions: PredictionTap(consumers: [predictionLog] + (observability.shadow.map { [$0] } ?? []))
     )
     let server = HotswapServer(
       environment: environment,
       binding: binding,
-      services: GRPCServices.all(environment: environment)
+      logger: logger
     )
     watcher.setModelPaths(await reconciler.watchedModelPaths)
     let notifier = SystemdNotifier.fromEnvironment(logger: logger)
@@ -113,11 +115,39 @@ struct ServeCommand: AsyncParsableCommand {
       notifier: notifier,
       logger: logger
     )
-    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+    // Services stop in reverse order: the shadow and the history stop after the server drained.
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+    if let shadow = observability.shadow {
+      services.append(
+        .init(
+          service: ShadowService(mirror: shadow, store: store, logger: logger),
+          successTerminationBehavior: .ignore
+        )
+      )
+    }
+    if let history = observability.history {
+      services.append(
+        .init(
+          service: StatusHistoryService(
+            history: history,
+            observability: observability,
+            store: store,
+            state: state
+          ),
+          successTerminationBehavior: .ignore
+        )
+      )
+    }
+    services += [
       .init(service: serverService, successTerminationBehavior: .gracefullyShutdownGroup),
       .init(service: reloadService, successTerminationBehavior: .ignore),
       .init(
-        service: DeliveryService(reconciler: reconciler, interval: .milliseconds(250), logger: logger),
+        service: DeliveryService(
+          reconciler: reconciler,
+          interval: .milliseconds(250),
+          history: observability.history,
+          logger: logger
+        ),
         successTerminationBehavior: .ignore
       ),
     ]

@@ -21,16 +21,18 @@ struct ServerService: Service {
             try await server.run()
           } catch is CancellationError {
             return
+          } catch let error as ListenError {
+            throw ServeError.listenFailed(error)
           } catch {
-            throw ServeError.listenFailed(address: listenDescription, cause: error)
+            throw ServeError.serveFailed(address: listenDescription, cause: error)
           }
         }
-        if let port = await server.listeningPort {
+        if let address = await server.listeningAddress {
           let startup = ContinuousClock.now - started
           logger.info(
             "listening",
             metadata: [
-              "listen.port": "\(port)",
+              "listen.address": "\(BoundAddress.describe(address))", "listen.port": "\(address.port ?? 0)",
               "startup_ms": "\(FixedPoint.format(startup.milliseconds, decimals: 1))",
               "plan.generation": "\(store.snapshot?.generation ?? 0)",
             ]
@@ -57,21 +59,17 @@ func statusLine(_ store: SnapshotStore) -> String {
 
 /// Why `hotswap serve` stopped with an error, in words an operator can act on.
 enum ServeError: Error, CustomStringConvertible {
-  case listenFailed(address: String, cause: any Error)
+  /// The port could not be bound: the failing call, its errno, and a hint where one helps.
+  case listenFailed(ListenError)
+  /// Serving stopped for another reason.
+  case serveFailed(address: String, cause: any Error)
 
   var description: String {
     switch self {
-    case .listenFailed(let address, let cause):
-      let text = "\(cause)"
-      if text.firstRange(of: "Address already in use") != nil || text.firstRange(of: "errno: 98") != nil {
-        return
-          "cannot listen on \(address): the address is already in use (is another hotswap or nginx running? "
-          + "--listen HOST:PORT picks another)"
-      }
-      if text.firstRange(of: "Permission denied") != nil || text.firstRange(of: "errno: 13") != nil {
-        return "cannot listen on \(address): permission denied (ports below 1024 need privileges)"
-      }
-      return "cannot serve on \(address): \(text)"
+    case .listenFailed(let error):
+      return error.description
+    case .serveFailed(let address, let cause):
+      return "cannot serve on \(address): \(cause)"
     }
   }
 }

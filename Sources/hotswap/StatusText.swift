@@ -34,6 +34,7 @@ enum StatusText {
     }
     if let note = document["restart_required"]?.string { lines.append("RESTART REQUIRED: \(note)") }
     lines += deliveryLines(document)
+    lines += shadowLines(document)
     return lines.joined(separator: "\n")
   }
 

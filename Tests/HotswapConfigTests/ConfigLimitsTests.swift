@@ -99,7 +99,7 @@ struct ConfigLimitsTests {
     #expect(errors.count == ConfigLimits.maxReportedErrors + 1)
     #expect(
       errors.first
-        == "\(Self.file):1: unknown key 'unknown0' at the top level; known keys: server, slots, traffic, active, guard, rollout, prediction_log"
+        == "\(Self.file):1: unknown key 'unknown0' at the top level; known keys: server, slots, traffic, active, guard, rollout, shadow, prediction_log"
     )
     #expect(errors.last == "\(Self.file): and 8980 more problems (only the first 20 are reported)")
   }

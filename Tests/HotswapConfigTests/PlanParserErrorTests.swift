@@ -23,7 +23,7 @@ struct PlanParserErrorTests {
       name: "unknown key without a near match",
       text: Fixtures.twoSlots(traffic: "[traffic]\nblue = 1\n[guard]\nmax_p99_ms = 5\ncolour = 1"),
       errors: [
-        "\(f):10: unknown key 'colour' in [guard]; known keys: max_error_rate, max_p99_ms, min_requests, window"
+        "\(f):10: unknown key 'colour' in [guard]; known keys: max_error_rate, max_p99_ms, min_requests, window, min_agreement, max_p99_difference"
       ]
     ),
     Case(
@@ -196,7 +196,7 @@ struct PlanParserErrorTests {
       name: "guard without thresholds",
       text: Fixtures.twoSlots(traffic: "[traffic]\nblue = 1\n[guard]\nwindow = \"1m\""),
       errors: [
-        "\(f):8: [guard] sets no threshold: add max_error_rate (such as 0.05) or max_p99_ms (such as 50)"
+        "\(f):8: [guard] sets no threshold: add max_error_rate (such as 0.05), max_p99_ms (such as 50) or min_agreement (such as 0.98)"
       ]
     ),
     Case(

@@ -53,6 +53,7 @@ final class GuardTestDeployment: Sendable {
   struct Server {
     let store: SnapshotStore
     let statistics: RequestStatistics
+    let shadow: ShadowStatistics
     let delivery: DeliveryController
     let reconciler: Reconciler
     let audit: AuditTrail
@@ -61,9 +62,11 @@ final class GuardTestDeployment: Sendable {
   /// Starts a server over the config and the state directory (a restart when called again).
   func start(at now: DeliveryInstant? = nil) async throws -> Server {
     let statistics = RequestStatistics(origin: origin.uptime)
+    let shadow = ShadowStatistics(origin: origin.uptime)
     let delivery = DeliveryController(
       statistics: statistics,
-      recordFile: try DeliveryRecordFile(directory: stateDirectory)
+      recordFile: try DeliveryRecordFile(directory: stateDirectory),
+      shadowStatistics: shadow
     )
     let audit = try AuditTrail(directory: stateDirectory)
     let store = SnapshotStore()
@@ -78,6 +81,7 @@ final class GuardTestDeployment: Sendable {
     let server = Server(
       store: store,
       statistics: statistics,
+      shadow: shadow,
       delivery: delivery,
       reconciler: reconciler,
       audit: audit
@@ -105,6 +109,20 @@ final class GuardTestDeployment: Sendable {
           outcome: index < failing ? .serverError : .success,
           duration: latency
         ),
+        at: at.uptime
+      )
+    }
+  }
+}
+
+extension GuardTestDeployment {
+  /// `count` predictions compared by the shadow at `at`, `disagreeing` of them disagreeing.
+  static func shadow(_ server: Server, count: Int, disagreeing: Int, at: DeliveryInstant) {
+    for index in 0..<count {
+      server.shadow.recordCompared(
+        [PredictionComparison(agrees: index >= disagreeing, difference: index < disagreeing ? 0.6 : 0.01)],
+        shadow: .microseconds(300),
+        live: .microseconds(80),
         at: at.uptime
       )
     }

@@ -97,6 +97,7 @@ struct PredictionTapTests {
     let rows = Array(repeating: [FeatureValue.number(1), .number(2), .number(3), .number(4)], count: 500)
     let predictions = Array(repeating: Prediction(value: .integer(0), confidence: 0.5), count: 500)
     let served = ServedPrediction(
+      snapshot: Self.snapshot,
       slot: slot,
       reason: .pinned,
       wireProtocol: .grpc,
@@ -118,6 +119,7 @@ struct PredictionTapTests {
     #expect(PredictionLogEntry(served, inputs: false).input == nil)
     let big = try Tensor(shape: [1000, 4], storage: .float(Array(repeating: 1, count: 4000)))
     let tensors = ServedPrediction(
+      snapshot: Self.snapshot,
       slot: slot,
       reason: .weighted,
       wireProtocol: .rest,

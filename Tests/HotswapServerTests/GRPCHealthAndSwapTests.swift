@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import HotswapGRPCStubs
 import HotswapProtos
 import NIOCore
 import Synchronization

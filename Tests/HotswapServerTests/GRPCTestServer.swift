@@ -19,6 +19,7 @@ final class GRPCTestServer: Sendable {
   let configPath: String
   let store: SnapshotStore
   let reconciler: Reconciler
+  let environment: ServingEnvironment
   let server: HotswapServer
   let port: Int
   private let serving: Task<Void, any Error>
@@ -28,6 +29,7 @@ final class GRPCTestServer: Sendable {
     configPath: String,
     store: SnapshotStore,
     reconciler: Reconciler,
+    environment: ServingEnvironment,
     server: HotswapServer,
     port: Int,
     serving: Task<Void, any Error>
@@ -36,6 +38,7 @@ final class GRPCTestServer: Sendable {
     self.configPath = configPath
     self.store = store
     self.reconciler = reconciler
+    self.environment = environment
     self.server = server
     self.port = port
     self.serving = serving
@@ -68,7 +71,18 @@ final class GRPCTestServer: Sendable {
     server serverLines: String = "",
     _ body: (GRPCTestServer) async throws -> T
   ) async throws -> T {
-    let server = try await start(traffic: traffic, server: serverLines)
+    try await withBinding(.address(host: "127.0.0.1", port: 0), traffic: traffic, server: serverLines, body)
+  }
+
+  /// Starts a server on `binding`, runs `body`, and shuts the server down.
+  static func withBinding<T: Sendable>(
+    _ binding: ListenBinding,
+    traffic: String = "blue = 90\ngreen = 10",
+    server serverLines: String = "",
+    observer: any RequestObserver = DiscardingRequestObserver(),
+    _ body: (GRPCTestServer) async throws -> T
+  ) async throws -> T {
+    let server = try await start(traffic: traffic, server: serverLines, binding: binding, observer: observer)
     do {
       let result = try await body(server)
       await server.stop()
@@ -79,7 +93,12 @@ final class GRPCTestServer: Sendable {
     }
   }
 
-  private static func start(traffic: String, server serverLines: String) async throws -> GRPCTestServer {
+  private static func start(
+    traffic: String,
+    server serverLines: String,
+    binding: ListenBinding,
+    observer: any RequestObserver
+  ) async throws -> GRPCTestServer {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "hotswap-grpc-\(UUID().uuidString)"
     )
@@ -98,30 +117,27 @@ final class GRPCTestServer: Sendable {
     else {
       throw FixtureError("the test config was rejected: \(state.value.lastError?.errors ?? [])")
     }
-    let environment = ServingEnvironment(store: store, state: state, settings: settings)
+    let environment = ServingEnvironment(store: store, state: state, settings: settings, observer: observer)
     let server = HotswapServer(
       environment: environment,
-      binding: .address(host: "127.0.0.1", port: 0),
-      services: GRPCServices.all(environment: environment)
+      binding: binding
     )
     let serving = Task { try await server.run() }
-    let deadline = ContinuousClock.now + .seconds(10)
-    while ContinuousClock.now < deadline {
-      if let port = await server.listeningPort {
-        return GRPCTestServer(
-          directory: directory,
-          configPath: configPath,
-          store: store,
-          reconciler: reconciler,
-          server: server,
-          port: port,
-          serving: serving
-        )
-      }
-      await Task.yield()
+    guard let port = await server.listeningPort else {
+      server.beginGracefulShutdown()
+      _ = await serving.result
+      throw FixtureError("the server did not start listening: \(String(describing: await serving.result))")
     }
-    server.beginGracefulShutdown()
-    throw FixtureError("the server did not start listening within 10 s")
+    return GRPCTestServer(
+      directory: directory,
+      configPath: configPath,
+      store: store,
+      reconciler: reconciler,
+      environment: environment,
+      server: server,
+      port: port,
+      serving: serving
+    )
   }
 
   /// Saves a new `[traffic]` body and reconciles it; returns the new generation.

@@ -62,4 +62,66 @@ import Testing
     let parsed = try JSONParser.parse(writer.bytes)
     #expect(parsed.object?["text"]?.string == "quote \" backslash \\ newline \n tab \t bell \u{07}")
   }
+
+  @Test(arguments: [
+    ("[NaN]", Double.nan),
+    ("[-NaN]", Double.nan),
+    ("[Infinity]", Double.infinity),
+    ("[-Infinity]", -Double.infinity),
+    ("[Inf]", Double.infinity),
+    ("[-Inf]", -Double.infinity),
+  ])
+  func nonFiniteLiteralsParseWhereAllowed(_ text: String, _ expected: Double) throws {
+    let value = try JSONParser.parse(Array(text.utf8), options: .init(allowsNonFiniteNumbers: true))
+    let number = try #require(value.array?.first?.number)
+    #expect(number.isNaN == expected.isNaN)
+    if !expected.isNaN { #expect(number == expected) }
+  }
+
+  @Test(arguments: ["[Nan]", "[Infinit]", "[-Infinty]", "[NaNa]", "[- Inf]", "[1e999]"])
+  func malformedNonFiniteLiteralsAreStillErrors(_ text: String) {
+    #expect(throws: JSONParseError.self) {
+      try JSONParser.parse(Array(text.utf8), options: .init(allowsNonFiniteNumbers: true))
+    }
+  }
+
+  @Test func duplicateKeysAreFoundInLargeObjects() throws {
+    let keys = (0..<50).map { "\"k\($0)\":\($0)" }
+    let unique = "{" + keys.joined(separator: ",") + "}"
+    #expect(try JSONParser.parse(Array(unique.utf8)).object?.members.count == 50)
+    for duplicate in [0, 11, 12, 49] {
+      let text = "{" + keys.joined(separator: ",") + ",\"k\(duplicate)\":0}"
+      #expect {
+        try JSONParser.parse(Array(text.utf8))
+      } throws: { error in
+        "\(error)".contains("duplicate key 'k\(duplicate)'")
+      }
+    }
+  }
+
+  @Test func containerLimitStopsTheParseAtTheFirstMemberOverIt() {
+    let options = JSONParser.Options(maxContainerCount: 3)
+    #expect(throws: Never.self) {
+      try JSONParser.parse(Array(#"[[1,2,3],{"a":1,"b":2,"c":3}]"#.utf8), options: options)
+    }
+    for text in ["[1,2,3,4]", #"{"a":1,"b":2,"c":3,"d":4}"#, "[[1],[2],[3],[4,5]]", "[[1,2,3,4]]"] {
+      #expect {
+        try JSONParser.parse(Array(text.utf8), options: options)
+      } throws: { error in
+        (error as? JSONParseError)?.isLimit == true && "\(error)".contains("more than 3 members")
+      }
+    }
+  }
+
+  @Test func tensorNumbersWriteTritonsNonFiniteLiterals() {
+    var writer = JSONWriter()
+    writer.beginArray()
+    writer.tensorNumber(Float.nan)
+    writer.tensorNumber(Float.infinity)
+    writer.tensorNumber(-Double.infinity)
+    writer.tensorNumber(0.5 as Float)
+    writer.number(Double.nan)
+    writer.endArray()
+    #expect(String(decoding: writer.bytes, as: UTF8.self) == "[NaN,Infinity,-Infinity,0.5,null]")
+  }
 }

@@ -1,5 +1,6 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import HotswapGRPCStubs
 import HotswapProtos
 import Testing
 

@@ -4,15 +4,15 @@ import Testing
 
 @testable import HotswapServer
 
-/// The bytes `HTTP1ConnectionHandler` writes for a response.
+/// The bytes `HTTP1ResponseEncoder` writes for a response.
 @Suite struct ResponseEncodingTests {
   private func encode(
     _ response: RESTResponse,
     version: HTTPVersion = .http1_1,
     headOnly: Bool = false,
-    connection: HTTP1ConnectionHandler.ConnectionHeader = .implicit
+    connection: HTTP1ResponseEncoder.ConnectionHeader = .implicit
   ) -> String {
-    let buffer = HTTP1ConnectionHandler.encode(
+    let buffer = HTTP1ResponseEncoder.encode(
       response,
       version: version,
       headOnly: headOnly,

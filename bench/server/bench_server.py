@@ -9,7 +9,10 @@
 3. Resident memory with both iris models loaded, and time from start to the first served request.
 
 Usage: .venv/bin/python bench/server/bench_server.py [--bin-dir DIR] [--seconds 10] [--rounds 3]
-         [--swap-interval 0.2] [--swap-patterns rename,in-place,delete-create,configmap] [--only-swaps]
+       [--baseline-bin-dir DIR]
+       [--swap-interval 0.2] [--swap-patterns rename,in-place,delete-create,configmap] [--only-swaps]
+With --baseline-bin-dir, a second hotswap build (say, main's) is measured in the same rounds, on
+its own port, alternated with the first: throughput before and after a change, in one run.
 Results are printed and written to bench/results/server.json.
 """
 
@@ -143,9 +146,11 @@ def parse_wrk(output: str) -> dict:
         value, unit = float(m.group(1)), m.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     socket_errors = re.search(r"Socket errors: (.*)", output)
     return {
+        "requests": requests,
         "rps": rps,
         "p50_ms": latency("50"),
         "p99_ms": latency("99"),
@@ -160,6 +165,21 @@ def wrk(url: str, seconds: int, script: pathlib.Path | None) -> dict:
         cmd += ["-s", str(script)]
     out = subprocess.run(cmd + [url], check=True, capture_output=True, text=True).stdout
     return parse_wrk(out)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk_with_cpu(pid: int, url: str, seconds: int, script: pathlib.Path | None) -> dict:
+    """wrk, plus the server's CPU time per answered request: on a shared machine requests/s
+    follow the neighbours' load, CPU per request much less so."""
+    before = cpu_seconds(pid)
+    result = wrk(url, seconds, script)
+    result["cpu_us_per_request"] = (cpu_seconds(pid) - before) / max(result["requests"], 1) * 1e6
+    return result
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -184,6 +204,7 @@ def main() -> int:
         "--swap-interval", type=float, default=0.2,
         help="seconds between one save's effect and the next save (0: back to back)",
     )
+    parser.add_argument("--baseline-bin-dir", help="a second hotswap build measured in the same rounds")
     parser.add_argument(
         "--swap-patterns", default=",".join(PATTERNS), help=f"ways of saving to measure, of {','.join(PATTERNS)}"
     )
@@ -201,7 +222,7 @@ def main() -> int:
     binary = build(args.bin_dir) / "hotswap"
     work = pathlib.Path(tempfile.mkdtemp(prefix="hotswap-bench-"))
     results: dict = {"rounds": []}
-    nginx_proc = hotswap = None
+    nginx_proc = hotswap = baseline = None
     try:
         (work / "conf").mkdir()
         config = work / "conf/active.toml"
@@ -237,15 +258,36 @@ def main() -> int:
             )
             wait_http(nginx_port, "/", time.monotonic() + 10)
 
+        if args.baseline_bin_dir:
+            (work / "baseline").mkdir()
+            baseline_config = work / "baseline/active.toml"
+            baseline_port = free_port()
+            write_config(baseline_config, baseline_port, 100, 0)
+            baseline, _ = start_hotswap(
+                pathlib.Path(args.baseline_bin_dir) / "hotswap", baseline_config, work / "baseline/state"
+            )
+            wait_http(baseline_port, "/health", time.monotonic() + 30)
+
         script = work / "predict.lua"
         script.write_text(PREDICT_LUA)
         for r in range(args.rounds):
-            ours = wrk(f"http://127.0.0.1:{port}/predict", args.seconds, script)
+            ours = wrk_with_cpu(hotswap.pid, f"http://127.0.0.1:{port}/predict", args.seconds, script)
+            round_result = {"hotswap_predict": ours}
+            before = ""
+            if baseline:
+                old = wrk_with_cpu(baseline.pid, f"http://127.0.0.1:{baseline_port}/predict", args.seconds, script)
+                round_result["baseline_predict"] = old
+                before = (
+                    f" | baseline {old['rps']:.0f} req/s p99 {old['p99_ms']:.2f} ms "
+                    f"{old['cpu_us_per_request']:.1f} µs CPU/req"
+                )
             theirs = wrk(f"http://127.0.0.1:{nginx_port}/", args.seconds, None)
-            results["rounds"].append({"hotswap_predict": ours, "nginx_return_200": theirs})
+            round_result["nginx_return_200"] = theirs
+            results["rounds"].append(round_result)
             print(
                 f"round {r + 1}: hotswap /predict {ours['rps']:.0f} req/s p50 {ours['p50_ms']:.2f} ms "
-                f"p99 {ours['p99_ms']:.2f} ms | nginx return 200 {theirs['rps']:.0f} req/s "
+                f"p99 {ours['p99_ms']:.2f} ms {ours['cpu_us_per_request']:.1f} µs CPU/req{before} | "
+                f"nginx return 200 {theirs['rps']:.0f} req/s "
                 f"p99 {theirs['p99_ms']:.2f} ms",
                 file=sys.stderr,
             )
@@ -268,6 +310,8 @@ def main() -> int:
     finally:
         if hotswap:
             stop(hotswap)
+        if baseline:
+            stop(baseline)
         if nginx_proc:
             stop(nginx_proc)
         shutil.rmtree(work, ignore_errors=True)
@@ -297,6 +341,14 @@ def main() -> int:
         "hotswap_p99_ms": p99,
         "hotswap_non_2xx": failures,
     }
+    if args.baseline_bin_dir:
+        baseline_rps = statistics.median(r["baseline_predict"]["rps"] for r in results["rounds"])
+        results["summary"]["baseline_rps"] = baseline_rps
+        results["summary"]["ratio_to_baseline"] = ours_rps / baseline_rps
+        ours_cpu = statistics.median(r["hotswap_predict"]["cpu_us_per_request"] for r in results["rounds"])
+        baseline_cpu = statistics.median(r["baseline_predict"]["cpu_us_per_request"] for r in results["rounds"])
+        results["summary"]["cpu_us_per_request"] = ours_cpu
+        results["summary"]["baseline_cpu_us_per_request"] = baseline_cpu
     checks = [
         ("throughput ≥ 40 % of nginx", ours_rps / nginx_rps >= 0.40, f"{ours_rps / nginx_rps:.0%}"),
         ("p99 < 10 ms", p99 < 10, f"{p99:.2f} ms"),
@@ -307,6 +359,10 @@ def main() -> int:
     results["targets"] = {name: {"met": met, "value": value} for name, met, value in checks}
     print(f"\nhotswap POST /predict: {ours_rps:.0f} req/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms, non-2xx {failures}")
     print(f"nginx return 200:      {nginx_rps:.0f} req/s  → ratio {ours_rps / nginx_rps:.0%}")
+    if args.baseline_bin_dir:
+        print(f"baseline /predict:     {baseline_rps:.0f} req/s  → this build {ours_rps / baseline_rps:.1%} of it")
+        print(f"server CPU per request: {ours_cpu:.1f} µs, baseline {baseline_cpu:.1f} µs "
+              f"→ {ours_cpu / baseline_cpu:.1%}")
     for pattern, timing in results["swap_ms"].items():
         print(f"swap latency ({pattern} → first response from the new slot, {args.swaps} swaps, "
               f"{args.swap_interval:g} s apart): p50 {timing['p50']:.2f} ms, p99 {timing['p99']:.2f} ms")

@@ -89,6 +89,12 @@ class AdversaryServer:
     def rss(self) -> int:
         return rss_bytes(self.popen.pid)
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server has used so far (all its threads), from /proc."""
+        with open(f"/proc/{self.popen.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def request(self, method: str, path: str, body: bytes | None = None, headers=None, timeout: float = 5.0):
         """One request on a new connection: (status, body bytes)."""
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)

@@ -41,7 +41,7 @@ def test_ci_triggers_and_runs_the_test_script(ci):
     assert uses(ci, "actions/checkout")
     job = next(iter(ci["jobs"].values()))
     assert job["runs-on"].startswith("ubuntu")
-    assert job["container"]["image"].startswith("swift:6.3")
+    assert job["container"]["image"].removeprefix("docker.io/library/").startswith("swift:6.3")
 
 
 def test_release_logs_in_to_ghcr_with_the_github_token(release):
@@ -77,7 +77,7 @@ def test_release_runs_the_image_and_checks_health_and_prediction(release):
 
 def test_release_builds_the_deb_and_attaches_it_to_tagged_releases(release):
     job = release["jobs"]["deb"]
-    assert job["container"]["image"].startswith("swift:6.3-bookworm")
+    assert job["container"]["image"].removeprefix("docker.io/library/").startswith("swift:6.3-bookworm")
     script = "\n".join(step.get("run", "") for step in job["steps"])
     assert "make deb" in script and "lintian --fail-on error" in script
     attach = [step for step in job["steps"] if step.get("uses", "").startswith("softprops/action-gh-release@")]

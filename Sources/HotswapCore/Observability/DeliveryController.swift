@@ -13,18 +13,26 @@ public final class DeliveryController: Sendable {
     var armedAt: ContinuousClock.Instant?
     var tripCounts: [String: Int] = [:]
     var plan: Plan?
+    var shadowVerdict: ShadowVerdict?
   }
 
   /// The request statistics the guard judges; nil when requests are not observed.
   public let statistics: RequestStatistics?
+  /// The shadow's statistics: what `min_agreement` and `max_p99_difference` judge.
+  public let shadowStatistics: ShadowStatistics?
   private let recordFile: DeliveryRecordFile?
   private let state = Mutex(State())
 
   /// Creates a controller. Without `statistics` the guard cannot judge; without `recordFile`
-  /// nothing survives a restart.
-  public init(statistics: RequestStatistics?, recordFile: DeliveryRecordFile?) {
+  /// nothing survives a restart; without `shadowStatistics` the shadow thresholds never pass.
+  public init(
+    statistics: RequestStatistics?,
+    recordFile: DeliveryRecordFile?,
+    shadowStatistics: ShadowStatistics? = nil
+  ) {
     self.statistics = statistics
     self.recordFile = recordFile
+    self.shadowStatistics = shadowStatistics
   }
 
   /// The override for a plan being applied from config content `sha`: the persisted one when the
@@ -41,7 +49,7 @@ public final class DeliveryController: Sendable {
         record = DeliveryRecord(configSHA256: sha)
       }
       if let settings = plan.rollout, record?.rollout?.slot != settings.slot {
-        record?.rollout = RolloutSchedule(settings: settings).start(at: now.wall)
+        record?.rollout = RolloutSchedule(settings: settings).start(at: now.wall, gated: Self.isGated(plan))
       } else if plan.rollout == nil {
         record?.rollout = nil
       }
@@ -51,6 +59,7 @@ public final class DeliveryController: Sendable {
       }
       state.armedAt = now.uptime
       state.plan = plan
+      state.shadowVerdict = nil
       return Self.override(plan: plan, record: record)
     }
   }
@@ -62,6 +71,7 @@ public final class DeliveryController: Sendable {
       guard var record = state.record, record.configSHA256 == sha else {
         return (Self.override(plan: plan, record: state.record), [])
       }
+      state.shadowVerdict = shadowVerdict(plan: plan, since: state.armedAt, now: now)
       var events: [DeliveryEvent] = []
       for var trip in judge(plan: plan, record: record, since: state.armedAt, now: now) {
         trip.time = Self.iso(now.wall)
@@ -71,7 +81,14 @@ public final class DeliveryController: Sendable {
       }
       if let settings = plan.rollout, let progress = record.rollout {
         let tripped = record.trips.contains { $0.slot == progress.slot }
-        let next = RolloutSchedule(settings: settings).advance(progress, now: now.wall, tripped: tripped)
+        var passes = false
+        if progress.state == .waiting, case .passes = state.shadowVerdict { passes = true }
+        let next = RolloutSchedule(settings: settings).advance(
+          progress,
+          now: now.wall,
+          tripped: tripped,
+          shadowPasses: passes
+        )
         record.rollout = next
         events += Self.events(from: progress, to: next, schedule: RolloutSchedule(settings: settings))
       }
@@ -94,6 +111,8 @@ public final class DeliveryController: Sendable {
       status.trips = record?.trips ?? []
       status.tripCounts = state.tripCounts
       status.roles = Self.roles(plan: plan, record: record)
+      status.shadowVerdict = state.shadowVerdict
+      status.armedAt = state.armedAt
       if let settings = plan.rollout, let progress = record?.rollout {
         let schedule = RolloutSchedule(settings: settings)
         status.rolloutSettings = settings
@@ -125,7 +144,37 @@ public final class DeliveryController: Sendable {
         since: since
       )
     }
-    return GuardEvaluator(settings: settings).evaluate(roles: roles, summaries: summaries)
+    let evaluator = GuardEvaluator(settings: settings)
+    var trips = evaluator.evaluate(roles: roles, summaries: summaries)
+    if let shadowSlot = plan.shadow?.slot, let stable = roles.stable, roles.canaries.contains(shadowSlot),
+      !trips.contains(where: { $0.slot == shadowSlot }), let shadowStatistics
+    {
+      let window = shadowStatistics.summary(window: settings.window, now: now.uptime, since: since)
+      if let trip = evaluator.evaluate(shadowedCanary: shadowSlot, stable: stable, shadow: window) {
+        trips.append(trip)
+      }
+    }
+    return trips
+  }
+
+  /// The shadow thresholds' verdict on the shadow's window since `since`; nil without a shadow
+  /// or without shadow thresholds. Without shadow statistics nothing is ever compared.
+  private func shadowVerdict(
+    plan: Plan,
+    since: ContinuousClock.Instant?,
+    now: DeliveryInstant
+  ) -> ShadowVerdict? {
+    guard plan.shadow != nil, let settings = plan.guardSettings, settings.judgesShadow else { return nil }
+    let window =
+      shadowStatistics?.summary(window: settings.window, now: now.uptime, since: since) ?? ShadowSummary()
+    return ShadowVerdict.judge(window, settings: settings)
+  }
+
+  /// Whether a rollout of this plan waits for the shadow: its slot is the shadow and the guard
+  /// sets a shadow threshold.
+  private static func isGated(_ plan: Plan) -> Bool {
+    guard let rollout = plan.rollout, let shadow = plan.shadow else { return false }
+    return rollout.slot == shadow.slot && plan.guardSettings?.judgesShadow == true
   }
 
   private static func roles(plan: Plan, record: DeliveryRecord?) -> TrafficRoles {
@@ -160,6 +209,7 @@ public final class DeliveryController: Sendable {
     case .completed: return [.rolloutCompleted(slot: new.slot, percent: schedule.percent(new))]
     case .running:
       return [.rolloutStep(slot: new.slot, stepIndex: new.stepIndex, percent: schedule.percent(new))]
+    case .waiting: return []
     }
   }
 

@@ -23,6 +23,12 @@ public struct DeliveryStatus: Sendable {
   public var timeToNextStep: Duration?
   /// Stable and canary slots under the served weights.
   public var roles: TrafficRoles
+  /// The guard's shadow thresholds on the shadow's window at the last evaluation (every 250 ms),
+  /// when the guard sets them and the plan has a shadow: what a waiting rollout waits for, and
+  /// what trips a shadowed canary.
+  public var shadowVerdict: ShadowVerdict?
+  /// When the window the guard judges began (the last change of the config file).
+  public var armedAt: ContinuousClock.Instant?
 
   /// Nothing configured and nothing happened.
   public static let idle = DeliveryStatus(
@@ -35,12 +41,14 @@ public struct DeliveryStatus: Sendable {
     rolloutPercent: nil,
     nextStepAt: nil,
     timeToNextStep: nil,
-    roles: TrafficRoles(stable: nil, canaries: [])
+    roles: TrafficRoles(stable: nil, canaries: []),
+    shadowVerdict: nil,
+    armedAt: nil
   )
 
   /// The rollout's current step, 1-based (0 without a rollout or after a rollback).
   public var rolloutStepNumber: Int {
-    guard let rollout, rollout.state != .rolledBack else { return 0 }
+    guard let rollout, rollout.state != .rolledBack, rollout.state != .waiting else { return 0 }
     return rollout.stepIndex + 1
   }
 }

@@ -48,4 +48,25 @@ public struct GuardEvaluator: Sendable {
     }
     return nil
   }
+
+  /// The verdict on a canary that is also the shadow, from the shadow's window: it trips when it
+  /// disagrees with the live slots more than `min_agreement` allows (or differs more than
+  /// `max_p99_difference`), like an error-rate breach. Nil while it holds or has too few
+  /// predictions compared.
+  public func evaluate(shadowedCanary canary: String, stable: String, shadow: ShadowSummary) -> GuardTrip? {
+    guard case .fails(let threshold, let reason) = ShadowVerdict.judge(shadow, settings: settings) else {
+      return nil
+    }
+    var trip = GuardTrip(
+      slot: canary,
+      stable: stable,
+      threshold: threshold,
+      requests: shadow.predictions,
+      errors: shadow.disagreeing,
+      p99Milliseconds: nil,
+      limit: threshold == .agreement ? settings.minAgreement ?? 0 : settings.maxP99Difference ?? 0
+    )
+    trip.shadowReason = reason
+    return trip
+  }
 }

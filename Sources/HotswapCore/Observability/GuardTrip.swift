@@ -6,6 +6,10 @@ public struct GuardTrip: Sendable, Equatable, Codable {
     case errorRate = "error_rate"
     /// `max_p99_ms`.
     case p99 = "p99"
+    /// `min_agreement`: the shadowed canary disagreed with the live slots too often.
+    case agreement = "agreement"
+    /// `max_p99_difference`: the shadowed canary's predictions differed too much.
+    case difference = "p99_difference"
   }
 
   /// The canary that lost its traffic.
@@ -24,6 +28,8 @@ public struct GuardTrip: Sendable, Equatable, Codable {
   public var limit: Double
   /// When it tripped, ISO 8601 (filled in by the controller).
   public var time: String?
+  /// The shadow's verdict, for the shadow thresholds.
+  public var shadowReason: String?
 
   /// Creates a trip.
   public init(
@@ -49,6 +55,8 @@ public struct GuardTrip: Sendable, Equatable, Codable {
   /// One line for the log, the audit trail and `/status`.
   public var reason: String {
     switch threshold {
+    case .agreement, .difference:
+      return shadowReason ?? threshold.rawValue
     case .errorRate:
       let rate = requests > 0 ? Double(errors) / Double(requests) : 0
       return
@@ -70,6 +78,7 @@ public struct GuardTrip: Sendable, Equatable, Codable {
 
   enum CodingKeys: String, CodingKey {
     case slot, stable, threshold, requests, errors, limit, time
+    case shadowReason = "shadow_reason"
     case p99Milliseconds = "p99_ms"
   }
 }

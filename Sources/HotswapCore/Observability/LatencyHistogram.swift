@@ -19,6 +19,18 @@ public struct LatencyHistogram: Sendable, Equatable {
     counts = [UInt32](repeating: 0, count: Self.bucketCount)
   }
 
+  /// A histogram with these counts per bucket (the shadow's state file); indices out of range
+  /// are ignored.
+  public init(buckets: [(index: Int, count: UInt32)]) {
+    self.init()
+    for (index, count) in buckets where counts.indices.contains(index) { counts[index] = count }
+  }
+
+  /// The non-empty buckets as `(index, count)`.
+  public var nonEmptyBuckets: [(index: Int, count: UInt32)] {
+    counts.indices.compactMap { counts[$0] > 0 ? ($0, counts[$0]) : nil }
+  }
+
   /// The bucket a duration of `nanoseconds` falls in.
   @inline(__always)
   public static func bucket(nanoseconds: Int64) -> Int {

@@ -4,6 +4,9 @@ import FoundationEssentials
 public struct RolloutProgress: Sendable, Equatable, Codable {
   /// The rollout's state.
   public enum State: String, Sendable, Codable {
+    /// Not started: the slot is being shadowed and the guard's shadow thresholds
+    /// (`min_agreement`, `max_p99_difference`) have not passed yet; the slot takes no traffic.
+    case waiting = "waiting_for_shadow"
     /// Raising the slot's share step by step.
     case running
     /// Reached 100 %: the slot takes all traffic.

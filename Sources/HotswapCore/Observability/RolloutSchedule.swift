@@ -17,16 +17,40 @@ public struct RolloutSchedule: Sendable {
   }
 
   /// The progress of a rollout starting at `now` (its first step may already be the last one).
-  public func start(at now: Date) -> RolloutProgress {
-    finishIfLast(
+  /// A `gated` rollout (its slot is shadowed and the guard judges the shadow) waits, at 0 %, for
+  /// the shadow's verdict before its first step.
+  public func start(at now: Date, gated: Bool = false) -> RolloutProgress {
+    if gated {
+      return RolloutProgress(
+        slot: settings.slot,
+        stepIndex: 0,
+        startedAt: now,
+        stepStartedAt: now,
+        state: .waiting
+      )
+    }
+    return finishIfLast(
       RolloutProgress(slot: settings.slot, stepIndex: 0, startedAt: now, stepStartedAt: now, state: .running),
       at: now
     )
   }
 
-  /// The progress at `now`: rolled back when the guard tripped the slot, else one step further
-  /// once the current step has lasted `every`.
-  public func advance(_ progress: RolloutProgress, now: Date, tripped: Bool) -> RolloutProgress {
+  /// The progress at `now`: a waiting rollout takes its first step once the shadow passes
+  /// (`shadowPasses`); a running one is rolled back when the guard tripped the slot, else goes
+  /// one step further once the current step has lasted `every`.
+  public func advance(
+    _ progress: RolloutProgress,
+    now: Date,
+    tripped: Bool,
+    shadowPasses: Bool = false
+  ) -> RolloutProgress {
+    if progress.state == .waiting {
+      guard shadowPasses, !tripped else { return progress }
+      var first = progress
+      first.state = .running
+      first.stepStartedAt = now
+      return finishIfLast(first, at: now)
+    }
     guard progress.state == .running else { return progress }
     var next = progress
     if tripped {
@@ -43,7 +67,7 @@ public struct RolloutSchedule: Sendable {
   /// The slot's share in percent.
   public func percent(_ progress: RolloutProgress) -> Double {
     switch progress.state {
-    case .rolledBack: return 0
+    case .rolledBack, .waiting: return 0
     case .running, .promoted, .completed:
       return settings.steps[min(max(0, progress.stepIndex), settings.steps.count - 1)]
     }

@@ -59,6 +59,7 @@ public struct PredictionTicket: Sendable {
   ) {
     tap.deliver(
       ServedPrediction(
+        snapshot: request.snapshot,
         slot: request.slot,
         reason: request.reason,
         wireProtocol: request.wireProtocol,

@@ -26,6 +26,9 @@ public struct ServedPrediction: Sendable {
     case failed(message: String, serverSide: Bool)
   }
 
+  /// The snapshot that routed the request: its plan holds the consumers' settings (the shadow
+  /// mirror copies the request to the shadow slot of this snapshot, not of a later one).
+  public let snapshot: Snapshot
   /// The slot that answered.
   public let slot: ServingSlot
   /// Why the request went to that slot (pinned, sticky or weighted).
@@ -47,6 +50,7 @@ public struct ServedPrediction: Sendable {
 
   /// Creates a served prediction.
   public init(
+    snapshot: Snapshot,
     slot: ServingSlot,
     reason: RouteReason,
     wireProtocol: RequestObservation.WireProtocol,
@@ -57,6 +61,7 @@ public struct ServedPrediction: Sendable {
     latency: Duration,
     servedAt: Date = Date()
   ) {
+    self.snapshot = snapshot
     self.slot = slot
     self.reason = reason
     self.wireProtocol = wireProtocol

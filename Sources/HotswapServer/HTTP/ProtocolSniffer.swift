@@ -3,7 +3,9 @@ import NIOCore
 /// The first handler of every connection: looks at the first bytes and decides between HTTP/2
 /// with prior knowledge (the connection preface `PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`, which every
 /// gRPC client sends) and HTTP/1.1. It then has the pipeline configured for that protocol, replays
-/// the bytes it held, and removes itself. Only as many bytes as the preface are ever held.
+/// the bytes it held, and removes itself. Only as many bytes as the preface are ever held, and a
+/// connection that has not decided within `idle_timeout` — silent, or stalled inside the preface
+/// — is closed.
 final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
   typealias InboundIn = ByteBuffer
   typealias InboundOut = ByteBuffer
@@ -25,19 +27,30 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
 
   private let configure: (Channel, Decision) throws -> Void
   private let listener: ListenerDrain?
+  private let idleTimeout: TimeAmount?
   private var held: ByteBuffer?
   private var draining = false
   private var graceClose: Scheduled<Void>?
+  private var idleClose: Scheduled<Void>?
 
   /// `configure` adds the handlers for the decided protocol to the end of the pipeline; it runs
   /// on the channel's event loop. `listener` is told when the connection is active, and says
   /// whether the server began draining while the connection was being set up.
-  init(listener: ListenerDrain? = nil, configure: @escaping (Channel, Decision) throws -> Void) {
+  init(
+    listener: ListenerDrain? = nil,
+    idleTimeout: TimeAmount? = nil,
+    configure: @escaping (Channel, Decision) throws -> Void
+  ) {
     self.listener = listener
+    self.idleTimeout = idleTimeout
     self.configure = configure
   }
 
   func channelActive(context: ChannelHandlerContext) {
+    if let idleTimeout {
+      let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+      idleClose = context.eventLoop.scheduleTask(in: idleTimeout) { loopBound.value.close(promise: nil) }
+    }
     if let listener {
       listener.settled(context.channel)
       // Accepted while the server began draining: the shutdown's quiesce event may have reached
@@ -65,6 +78,8 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
     held = nil
     graceClose?.cancel()
     graceClose = nil
+    idleClose?.cancel()
+    idleClose = nil
     context.fireChannelRead(wrapInboundOut(buffer))
     if draining {
       // The server began draining before this connection said anything: serve this first
@@ -98,6 +113,8 @@ final class ProtocolSniffer: ChannelInboundHandler, RemovableChannelHandler {
     held = nil
     graceClose?.cancel()
     graceClose = nil
+    idleClose?.cancel()
+    idleClose = nil
     context.fireChannelInactive()
   }
 }

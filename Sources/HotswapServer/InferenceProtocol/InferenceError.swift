@@ -1,4 +1,3 @@
-import GRPCCore
 import NIOHTTP1
 
 /// Why an Open Inference Protocol call failed: a code to branch on and a message a user can act
@@ -46,19 +45,14 @@ public struct InferenceError: Error, Sendable, Equatable, CustomStringConvertibl
   /// The error as a REST error response.
   public var httpError: HTTPError { HTTPError(httpStatus, message) }
 
-  /// The gRPC status code.
-  public var rpcCode: RPCError.Code {
+  /// The gRPC status for this error.
+  public var grpcStatus: GRPCStatus {
     switch code {
-    case .invalidArgument: .invalidArgument
-    case .notFound: .notFound
-    case .unavailable: .unavailable
-    case .resourceExhausted: .resourceExhausted
-    case .internal: .internalError
+    case .invalidArgument: GRPCStatus(.invalidArgument, message)
+    case .notFound: GRPCStatus(.notFound, message)
+    case .unavailable: GRPCStatus(.unavailable, message)
+    case .resourceExhausted: GRPCStatus(.resourceExhausted, message)
+    case .internal: GRPCStatus(.internal, message)
     }
-  }
-
-  /// The error as a gRPC error, with `metadata` as its trailers.
-  public func rpcError(metadata: Metadata = [:]) -> RPCError {
-    RPCError(code: rpcCode, message: message, metadata: metadata)
   }
 }

@@ -61,8 +61,8 @@ extension InferenceRESTCodec {
   private static func writeData(_ storage: Tensor.Storage, into writer: inout JSONWriter) {
     writer.beginArray()
     switch storage {
-    case .float(let values): for value in values { writer.number(value) }
-    case .double(let values): for value in values { writer.number(value) }
+    case .float(let values): for value in values { writer.tensorNumber(value) }
+    case .double(let values): for value in values { writer.tensorNumber(value) }
     case .int64(let values): for value in values { writer.integer(value) }
     case .int32(let values): for value in values { writer.integer(Int64(value)) }
     case .bool(let values): for value in values { writer.bool(value) }

@@ -5,6 +5,10 @@ import OnnxInference
 /// extension (a JSON header of `Inference-Header-Content-Length` bytes, then the raw input
 /// buffers in input order), and the response in the same two forms. Pure: bytes in, bytes out.
 public enum InferenceRESTCodec {
+  /// How the JSON part is read: as Triton reads it, with `NaN`, `Infinity` and `-Infinity` (which
+  /// tritonclient's JSON mode writes for non-finite FP32/FP64 elements) accepted as numbers.
+  public static let jsonOptions = JSONParser.Options(allowsNonFiniteNumbers: true)
+
   /// Decodes a request body; `headerLength` is the `Inference-Header-Content-Length` value.
   public static func decode(_ body: [UInt8], headerLength: Int?) throws(InferenceError) -> InferRequest {
     let jsonEnd = headerLength ?? body.count
@@ -13,7 +17,7 @@ public enum InferenceRESTCodec {
     }
     let root: JSONValue
     do {
-      root = try JSONParser.parse(body[0..<jsonEnd])
+      root = try JSONParser.parse(body[0..<jsonEnd], options: jsonOptions)
     } catch {
       throw bad("invalid JSON in the inference request: \(error)")
     }

@@ -68,7 +68,8 @@ public enum RawTensorBytes {
     input: String
   ) throws(InferenceError) -> [String] {
     var result: [String] = []
-    result.reserveCapacity(count)
+    // Each element takes at least its 4-byte length: the bytes bound the count, not the shape.
+    result.reserveCapacity(min(count, buffer.count / 4))
     var offset = 0
     while offset < buffer.count {
       guard offset + 4 <= buffer.count else {

@@ -26,6 +26,7 @@ public final class HotswapMetrics: Sendable {
     var ready: [String: (version: String, gauge: Gauge)] = [:]
     var reloadsCounted: [String: Int] = [:]
     var tripsCounted: [String: Int] = [:]
+    var rejectedCounted = 0
     var logLinesCounted: [String: UInt64] = [:]
   }
 
@@ -129,6 +130,26 @@ public final class HotswapMetrics: Sendable {
       if let existing = series[key] { return existing }
       series[key] = made
       return made
+    }
+  }
+
+  /// Brings the listener's gauge and counter up to date (open and refused connections).
+  public func refresh(connections: ConnectionCounters) {
+    registry.makeGauge(
+      descriptor: MetricNames.descriptor(MetricNames.connectionsOpen, "Connections open now (REST and gRPC).")
+    ).set(Double(connections.open))
+    let rejected = registry.makeCounter(
+      descriptor: MetricNames.descriptor(
+        MetricNames.connectionsRejected,
+        "Connections closed unread because max_connections were open."
+      )
+    )
+    let total = connections.rejected
+    deployment.withLock { deployment in
+      if total > deployment.rejectedCounted {
+        rejected.increment(by: Int64(total - deployment.rejectedCounted))
+      }
+      deployment.rejectedCounted = max(total, deployment.rejectedCounted)
     }
   }
 

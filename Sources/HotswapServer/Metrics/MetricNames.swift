@@ -23,14 +23,40 @@ public enum MetricNames {
   public static let guardTrips = "hotswap_guard_trips_total"
   /// `hotswap_rollout_step`: the rollout's current step, 1-based; 0 without a rollout.
   public static let rolloutStep = "hotswap_rollout_step"
+  /// `hotswap_connections_open`: connections open now (REST and gRPC).
+  public static let connectionsOpen = "hotswap_connections_open"
+  /// `hotswap_connections_rejected_total`: connections closed unread because `max_connections`
+  /// were open.
+  public static let connectionsRejected = "hotswap_connections_rejected_total"
   /// `hotswap_prediction_log_lines_total{result}`: prediction log lines written, dropped (queue
   /// full) and failed (the file could not be written).
   public static let predictionLogLines = "hotswap_prediction_log_lines_total"
 
+  /// `hotswap_shadow_requests_total{slot,result}`: copies compared, failed (`error`) or dropped.
+  public static let shadowRequests = "hotswap_shadow_requests_total"
+  /// `hotswap_shadow_predictions_total{slot}`: predictions (rows) compared.
+  public static let shadowPredictions = "hotswap_shadow_predictions_total"
+  /// `hotswap_shadow_disagreements_total{slot}`: predictions on which the shadow disagreed.
+  public static let shadowDisagreements = "hotswap_shadow_disagreements_total"
+  /// `hotswap_shadow_difference{slot}`: histogram of prediction differences.
+  public static let shadowDifference = "hotswap_shadow_difference"
+  /// `hotswap_shadow_latency_seconds{slot}`: the shadow model's time per copy.
+  public static let shadowLatency = "hotswap_shadow_latency_seconds"
+  /// `hotswap_shadow_agreement_ratio{slot}`: agreement over the guard's window.
+  public static let shadowAgreement = "hotswap_shadow_agreement_ratio"
+  /// `hotswap_shadow_queue_depth`: copies waiting.
+  public static let shadowQueueDepth = "hotswap_shadow_queue_depth"
+
   /// Every family name, for the dashboard check.
   public static let all = [
     requests, errors, latency, trafficShare, planGeneration, planReloads, modelLoad, slotReady, guardTrips,
-    rolloutStep, predictionLogLines,
+    rolloutStep, shadowRequests, shadowPredictions, shadowDisagreements, shadowDifference, shadowLatency,
+    shadowAgreement, shadowQueueDepth, connectionsOpen, connectionsRejected, predictionLogLines,
+  ]
+
+  /// Difference buckets: probability differences (0…1) and regressors' absolute differences.
+  public static let differenceBuckets: [Double] = [
+    0, 0.0001, 0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 1000,
   ]
 
   /// Latency buckets from 50 µs to 5 s.

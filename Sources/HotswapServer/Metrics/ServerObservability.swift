@@ -14,18 +14,30 @@ public final class ServerObservability: RequestObserver, Sendable {
   public let metrics: HotswapMetrics
   /// The guard and the rollout.
   public let delivery: DeliveryController
+  /// Shadow traffic, when the server mirrors requests.
+  public let shadow: ShadowMirror?
+  /// The shadow's Prometheus metrics.
+  public let shadowMetrics: ShadowMetrics?
+  /// The status page's 15-minute history.
+  public let history: ChartHistory?
 
   /// Creates the observer.
   public init(
     recording: Bool,
     statistics: RequestStatistics,
     metrics: HotswapMetrics,
-    delivery: DeliveryController
+    delivery: DeliveryController,
+    shadow: ShadowMirror? = nil,
+    shadowMetrics: ShadowMetrics? = nil,
+    history: ChartHistory? = nil
   ) {
     self.recording = recording
     self.statistics = statistics
     self.metrics = metrics
     self.delivery = delivery
+    self.shadow = shadow
+    self.shadowMetrics = shadowMetrics
+    self.history = history
   }
 
   /// Records one request in the statistics and the metrics.

@@ -52,6 +52,10 @@ extension StatusDocument {
     if let rate = settings.maxErrorRate { writer.number(rate) } else { writer.null() }
     writer.key("max_p99_ms")
     if let p99 = settings.maxP99Milliseconds { writer.number(p99) } else { writer.null() }
+    writer.key("min_agreement")
+    if let value = settings.minAgreement { writer.number(value) } else { writer.null() }
+    writer.key("max_p99_difference")
+    if let value = settings.maxP99Difference { writer.number(value) } else { writer.null() }
     writer.key("min_requests")
     writer.integer(Int64(settings.minRequests))
     writer.key("window_seconds")

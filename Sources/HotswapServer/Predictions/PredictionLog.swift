@@ -82,7 +82,7 @@ public final class PredictionLog: PredictionConsumer {
 
   /// Queues the line, or counts it dropped.
   public func receive(_ prediction: ServedPrediction) {
-    let inputs = store.snapshot?.plan.predictionLog.inputs ?? false
+    let inputs = prediction.snapshot.plan.predictionLog.inputs
     let entry = PredictionLogEntry(prediction, inputs: inputs)
     let size = entry.estimatedBytes
     let before = pendingBytes.add(size, ordering: .relaxed).oldValue

@@ -23,6 +23,13 @@ struct PredictRequestBody {
 struct PredictRequestDecoder {
   let featureNames: [String]
   let maxRows: Int
+  private let index: FeatureIndex
+
+  init(featureNames: [String], maxRows: Int) {
+    self.featureNames = featureNames
+    self.maxRows = maxRows
+    index = FeatureIndex(featureNames)
+  }
 
   func decode(_ body: JSONValue) throws(HTTPError) -> PredictRequestBody {
     guard case .object(let object) = body else {
@@ -80,7 +87,7 @@ struct PredictRequestDecoder {
   private func named(_ object: JSONObject, label: String) throws(HTTPError) -> [FeatureValue] {
     var values = [FeatureValue?](repeating: nil, count: featureNames.count)
     for member in object.members {
-      guard let index = featureNames.firstIndex(of: member.key) else {
+      guard let index = index[member.key] else {
         throw bad(
           "unknown feature '\(member.key)' in \(label); the model's features are: \(featureNames.joined(separator: ", "))"
         )
@@ -108,5 +115,25 @@ struct PredictRequestDecoder {
 
   private func bad(_ message: String) -> HTTPError {
     HTTPError(.badRequest, message)
+  }
+}
+
+/// Position of a feature by name: a scan for the few features most models have, a dictionary
+/// for wide ones, so a named row costs time linear in its keys either way.
+private struct FeatureIndex {
+  private static let scanLimit = 32
+  private let names: [String]
+  private let positions: [String: Int]?
+
+  init(_ names: [String]) {
+    self.names = names
+    positions =
+      names.count > Self.scanLimit
+      ? Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first }) : nil
+  }
+
+  subscript(_ name: String) -> Int? {
+    if let positions { return positions[name] }
+    return names.firstIndex(of: name)
   }
 }

@@ -3,7 +3,7 @@ import NIOCore
 import NIOHTTP1
 
 /// A complete response: status, headers and body bytes.
-public struct RESTResponse: Sendable {
+public struct RESTResponse: Sendable, Equatable {
   /// The status.
   public var status: HTTPResponseStatus
   /// Headers other than Content-Length, which the connection sets.

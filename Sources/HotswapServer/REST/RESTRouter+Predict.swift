@@ -6,13 +6,22 @@ extension RESTRouter {
   /// Most rows one `/predict` request may carry.
   static let maxRowsPerRequest = 100_000
 
+  /// How `/predict` bodies are read: strict JSON, and no array or object longer than the row
+  /// limit — so a body of a million rows is refused while parsing, before its rows exist.
+  static let predictJSON = JSONParser.Options(maxContainerCount: maxRowsPerRequest)
+
   /// `POST /predict`: decode the rows, pick the slot, predict, answer with the slot and version.
-  func predict(_ request: RESTRequest) throws -> RouteResult {
+  func predict(_ request: RESTRequest, _ context: RouteContext) throws -> RouteResult {
     let snapshot = try currentSnapshot()
     let (slot, reason, stickyKey) = try routeRequest(snapshot, request)
     let body: JSONValue
     do {
-      body = try JSONParser.parse(request.bodyBytes)
+      body = try JSONParser.parse(request.bodyBytes, options: Self.predictJSON)
+    } catch  where error.isLimit {
+      throw HTTPError(
+        .payloadTooLarge,
+        "the body has \(error.message); the limit is \(Self.maxRowsPerRequest) rows per request"
+      )
     } catch {
       throw HTTPError(.badRequest, "invalid JSON: \(error)")
     }
@@ -21,7 +30,6 @@ extension RESTRouter {
       maxRows: Self.maxRowsPerRequest
     )
     let decoded = try decoder.decode(body)
-    let observer = environment.observer
     let generation = snapshot.generation
     let ticket = environment.predictions.ticket(
       for: PredictionRequest(
@@ -33,11 +41,15 @@ extension RESTRouter {
       ),
       stickyKey: stickyKey
     )
-    let run: @Sendable () -> RESTResponse = {
-      Self.runPrediction(decoded, on: slot, generation: generation, observer: observer, ticket: ticket)
+    guard runsHere(rows: decoded.rows.count, context) else {
+      return offload(on: slot, endpoint: "predict") { observer in
+        Self.runPrediction(decoded, on: slot, generation: generation, observer: observer, ticket: ticket)
+      }
     }
-    if decoded.rows.count > Self.inlineRowLimit { return .offload(run) }
-    return .response(run())
+    let observer = observer(running: slot, endpoint: "predict", context)
+    return .response(
+      Self.runPrediction(decoded, on: slot, generation: generation, observer: observer, ticket: ticket)
+    )
   }
 
   static func runPrediction(
@@ -70,7 +82,8 @@ extension RESTRouter {
       ticket?.served(
         .rows(body.rows),
         .failed(message: error.message, serverSide: serverSide),
-        latency: ContinuousClock.now - start
+        latency: ContinuousClock.now - start,
+        reportingTo: observer
       )
       return response
     }
@@ -108,7 +121,7 @@ extension RESTRouter {
     writer.string(slot.name)
     writer.endObject()
     let response = RESTResponse.json(.ok, writer, headers: slotHeaders(slot, generation: generation))
-    ticket?.served(.rows(body.rows), .predictions(predictions), latency: latency)
+    ticket?.served(.rows(body.rows), .predictions(predictions), latency: latency, reportingTo: observer)
     return response
   }
 

@@ -1,8 +1,10 @@
 /// The status page served at `/`: one self-contained HTML document (no external assets) whose
 /// script fetches `/status` every second and shows the slots with versions and shares, live request
-/// rate and p99 per slot, the guard and the rollout, the last change and the last error. Every
+/// rate and p99 per slot, the shadow beside the live slots, charts of the last 15 minutes
+/// (``StatusPageCharts``), the guard and the rollout, the last change and the last error. Every
 /// shown value carries a `data-field` attribute, and the document it was drawn from is kept in
-/// `#raw`, so a test can check the page against `/status`.
+/// `#raw`, so a test can check the page against `/status`. Laid out for phones too: the charts
+/// stack and scale, wide tables scroll.
 enum StatusPageHTML {
   /// The page.
   static let document = """
@@ -15,9 +17,18 @@ enum StatusPageHTML {
     <style>
     body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #1d2330; background: #f6f7f9; }
     h1 { font-size: 1.3em; margin: 0 0 .2em; } h2 { font-size: 1.05em; margin: 1.2em 0 .4em; }
-    table { border-collapse: collapse; background: #fff; min-width: 40em; }
+    table { border-collapse: collapse; background: #fff; min-width: 36em; }
+    table.compact { min-width: 0; } .scroll { overflow-x: auto; max-width: 100%; }
+    .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(280px, 1fr)); gap: .8em; max-width: 1300px; }
+    .chart { background: #fff; border: 1px solid #d5d9e0; padding: .4em .6em; }
+    .chart h3 { font-size: .95em; margin: 0 0 .2em; } .chart svg { width: 100%; height: auto; display: block; }
+    .legend { font-size: .9em; } .key { margin-right: 1em; white-space: nowrap; }
+    .key i, #events i { display: inline-block; width: .8em; height: .8em; vertical-align: middle; }
+    #events { list-style: none; padding: 0; font-size: .9em; } #events li { margin: .15em 0; }
+    @media (max-width: 600px) { body { margin: .6em; font-size: 13px; } table { min-width: 0; }
+      th, td { padding: .3em .4em; } .bar { max-width: 24px; } }
     th, td { border: 1px solid #d5d9e0; padding: .3em .7em; text-align: left; }
-    td.n { text-align: right; font-variant-numeric: tabular-nums; }
+    td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
     .bar { height: .6em; background: #3b82f6; display: inline-block; vertical-align: middle; }
     .ok { color: #15803d; } .bad { color: #b91c1c; font-weight: 600; } .muted { color: #6b7280; }
     pre.error { background: #fef2f2; border: 1px solid #fecaca; padding: .5em; white-space: pre-wrap; }
@@ -28,8 +39,13 @@ enum StatusPageHTML {
     <div class="muted">generation <span data-field="generation"></span> · updated <span data-field="generated_at"></span>
     · <span id="connection">connecting…</span></div>
     <h2>Slots</h2>
-    <table><thead><tr><th>slot</th><th>version</th><th>share</th><th>req/s</th><th>p99 ms</th><th>errors</th></tr></thead>
-    <tbody id="slots"></tbody></table>
+    <div class="scroll"><table><thead><tr><th>slot</th><th>version</th><th>share</th><th>req/s</th><th>p99 ms</th><th>errors</th></tr></thead>
+    <tbody id="slots"></tbody></table></div>
+    <h2>Shadow</h2><div id="shadow"></div>
+    <section id="charts"><h2>Last 15 minutes</h2>
+    <div class="charts"><div class="chart" id="chart-rate"></div><div class="chart" id="chart-p99"></div>
+    <div class="chart" id="chart-errors"></div><div class="chart" id="chart-agreement"></div></div>
+    <ul id="events"></ul></section>
     <h2>Guard</h2><div id="guard"></div>
     <h2>Rollout</h2><div id="rollout"></div>
     <h2>Last change</h2><div data-field="last_change"></div>
@@ -50,6 +66,7 @@ enum StatusPageHTML {
     function field(name, text) {
       for (const e of document.querySelectorAll('[data-field="' + name + '"]')) e.textContent = text;
     }
+    \(StatusPageCharts.script)
     function renderSlots(doc) {
       const body = document.getElementById("slots");
       body.replaceChildren();
@@ -79,6 +96,8 @@ enum StatusPageHTML {
       const limits = [];
       if (g.max_error_rate !== null) limits.push("error rate ≤ " + fmt.pct(g.max_error_rate));
       if (g.max_p99_ms !== null) limits.push("p99 ≤ " + g.max_p99_ms + " ms");
+      if (g.min_agreement !== null) limits.push("shadow agreement ≥ " + fmt.pct(g.min_agreement));
+      if (g.max_p99_difference !== null) limits.push("shadow p99 difference ≤ " + g.max_p99_difference);
       box.append(" · " + limits.join(", ") + " · min " + g.min_requests + " requests per " + g.window_seconds + " s");
       box.append(" · stable ", el("b", { "data-field": "guard.stable" }, g.stable || "–"));
       if (!g.observing) box.append(el("div", { class: "bad" }, "requests are not observed (--no-metrics): the guard cannot judge"));
@@ -106,6 +125,8 @@ enum StatusPageHTML {
       field("generation", String(doc.generation));
       field("generated_at", doc.generated_at);
       renderSlots(doc);
+      renderShadow(doc);
+      renderCharts(doc);
       renderGuard(doc);
       renderRollout(doc);
       const c = doc.last_change;

@@ -1,5 +1,6 @@
 import GRPCCore
 import GRPCNIOTransportCore
+import HotswapGRPCStubs
 import HotswapProtos
 import NIOCore
 import NIOHPACK

@@ -1,0 +1,168 @@
+import FoundationEssentials
+import HotswapCore
+import HotswapJSON
+
+extension StatusDocument {
+  /// The shadow's window without a `[guard]` (with one, the guard's `window`).
+  public static let shadowWindow = Duration.seconds(60)
+
+  /// The shadow: settings, the window the guard judges and the totals since it began, the queue,
+  /// the last error, the disagreement sample and the guard's verdict; `null` without `[shadow]`.
+  static func writeShadow(
+    _ observability: ServerObservability?,
+    snapshot: Snapshot?,
+    delivery: DeliveryStatus,
+    into writer: inout JSONWriter
+  ) {
+    guard let mirror = observability?.shadow,
+      let status = mirror.status(
+        snapshot: snapshot,
+        window: delivery.guardSettings?.window ?? shadowWindow,
+        since: delivery.armedAt
+      )
+    else {
+      writer.null()
+      return
+    }
+    let settings = status.settings
+    writer.beginObject()
+    writer.key("slot")
+    writer.string(settings.slot)
+    writer.key("version")
+    if let version = status.version { writer.string(version) } else { writer.null() }
+    writer.key("active")
+    writer.bool(status.target != nil)
+    writer.key("sample_percent")
+    writer.number(settings.samplePercent)
+    writer.key("record")
+    writer.integer(Int64(settings.record))
+    writer.key("tolerance")
+    writer.number(settings.tolerance)
+    writer.key("began_at")
+    if let began = status.beganAt { writer.string(iso(began)) } else { writer.null() }
+    writer.key("restored")
+    writer.bool(status.restored)
+    writer.key("note")
+    if let note = status.note { writer.string(note) } else { writer.null() }
+    writer.key("mirrored_share")
+    writer.number(status.eligibleShare)
+    writer.key("queue")
+    writer.beginObject()
+    writer.key("depth")
+    writer.integer(Int64(status.queueDepth))
+    writer.key("capacity")
+    writer.integer(Int64(status.queueCapacity))
+    writer.key("bytes")
+    writer.integer(Int64(status.queuedBytes))
+    writer.key("max_bytes")
+    writer.integer(Int64(settings.maxQueueBytes))
+    writer.endObject()
+    writer.key("window")
+    writeShadowSummary(status.window, seconds: status.windowSeconds, into: &writer)
+    writer.key("total")
+    writeShadowSummary(status.total, seconds: nil, into: &writer)
+    writer.key("last_error")
+    if let message = status.lastError {
+      writer.beginObject()
+      writer.key("time")
+      if let time = status.lastErrorAt { writer.string(iso(time)) } else { writer.null() }
+      writer.key("message")
+      writer.string(message)
+      writer.endObject()
+    } else {
+      writer.null()
+    }
+    writer.key("disagreements_recorded")
+    writer.integer(Int64(status.recorded))
+    writer.key("verdict")
+    writeVerdict(delivery, into: &writer)
+    writer.endObject()
+  }
+
+  private static func writeVerdict(_ delivery: DeliveryStatus, into writer: inout JSONWriter) {
+    guard let verdict = delivery.shadowVerdict, let settings = delivery.guardSettings else {
+      writer.null()
+      return
+    }
+    writer.beginObject()
+    writer.key("min_agreement")
+    if let value = settings.minAgreement { writer.number(value) } else { writer.null() }
+    writer.key("max_p99_difference")
+    if let value = settings.maxP99Difference { writer.number(value) } else { writer.null() }
+    writer.key("min_requests")
+    writer.integer(Int64(settings.minRequests))
+    writer.key("state")
+    switch verdict {
+    case .waiting: writer.string("waiting")
+    case .passes: writer.string("passes")
+    case .fails: writer.string("fails")
+    }
+    writer.key("reason")
+    writer.string(verdict.description)
+    writer.endObject()
+  }
+
+  /// One summary: counts, agreement, difference quantiles, both latencies.
+  static func writeShadowSummary(_ summary: ShadowSummary, seconds: Double?, into writer: inout JSONWriter) {
+    writer.beginObject()
+    if let seconds {
+      writer.key("seconds")
+      writer.number(seconds)
+    }
+    for (key, value) in [
+      ("mirrored", summary.mirrored), ("compared", summary.compared), ("errors", summary.errors),
+      ("dropped", summary.dropped), ("predictions", summary.predictions), ("agreeing", summary.agreeing),
+      ("disagreeing", summary.disagreeing),
+    ] {
+      writer.key(key)
+      writer.integer(Int64(value))
+    }
+    writer.key("agreement")
+    finite(summary.agreement, into: &writer)
+    writer.key("difference")
+    if summary.difference.total > 0 {
+      writer.beginObject()
+      for (key, quantile) in [("p50", 0.5), ("p90", 0.9), ("p99", 0.99)] {
+        writer.key(key)
+        finite(summary.difference.quantile(quantile), into: &writer)
+      }
+      writer.key("max")
+      finite(summary.maxDifference, into: &writer)
+      writer.endObject()
+    } else {
+      writer.null()
+    }
+    writer.key("relative_difference")
+    if summary.relativeDifference.total > 0 {
+      writer.beginObject()
+      for (key, quantile) in [("p50", 0.5), ("p90", 0.9), ("p99", 0.99)] {
+        writer.key(key)
+        finite(summary.relativeDifference.quantile(quantile), into: &writer)
+      }
+      writer.endObject()
+    } else {
+      writer.null()
+    }
+    for (key, histogram) in [
+      ("shadow_latency_ms", summary.shadowLatency), ("live_latency_ms", summary.liveLatency),
+    ] {
+      writer.key(key)
+      guard histogram.total > 0 else {
+        writer.null()
+        continue
+      }
+      writer.beginObject()
+      for (name, quantile) in [("p50", 0.5), ("p99", 0.99)] {
+        writer.key(name)
+        finite(histogram.percentile(quantile).map { $0.inSeconds * 1000 }, into: &writer)
+      }
+      writer.endObject()
+    }
+    writer.endObject()
+  }
+
+  /// A number, or `null` when absent or not finite (JSON has no infinity).
+  private static func finite(_ value: Double?, into writer: inout JSONWriter) {
+    if let value, value.isFinite { writer.number(value) } else { writer.null() }
+  }
+}
