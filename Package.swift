@@ -43,7 +43,7 @@ let package = Package(
     .executableTarget(
       name: "hotswap-onnx",
       dependencies: [
-        "OnnxInference",
+        "OnnxInference", "HotswapJSON",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings
@@ -67,6 +67,9 @@ let package = Package(
     ),
 
     // MARK: Pure core
+    // JSON as the server, the CLI and hotswap-onnx read and write it: a strict parser with
+    // limits, an ordered value, a writer straight into bytes.
+    .target(name: "HotswapJSON", swiftSettings: swiftSettings),
     // TOML is parsed by our own TOMLDocument: TOMLKit never frees what it parses (a leak per
     // config reload). TOMLKit stays as the tests' reference parser.
     .target(
@@ -124,7 +127,7 @@ let package = Package(
     .target(
       name: "HotswapServer",
       dependencies: [
-        "HotswapCore", "HotswapConfig", "HotswapRouting", "OnnxInference", "HotswapProtos",
+        "HotswapCore", "HotswapConfig", "HotswapRouting", "OnnxInference", "HotswapProtos", "HotswapJSON",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -140,7 +143,7 @@ let package = Package(
     .executableTarget(
       name: "hotswap",
       dependencies: [
-        "HotswapServer", "HotswapSystem", "HotswapCore", "HotswapConfig",
+        "HotswapServer", "HotswapSystem", "HotswapCore", "HotswapConfig", "HotswapJSON",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -175,7 +178,7 @@ let package = Package(
     .testTarget(
       name: "HotswapServerTests",
       dependencies: [
-        "HotswapServer", "HotswapCore", "HotswapConfig", "HotswapProtos", "HotswapGRPCStubs",
+        "HotswapServer", "HotswapCore", "HotswapConfig", "HotswapProtos", "HotswapGRPCStubs", "HotswapJSON",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),

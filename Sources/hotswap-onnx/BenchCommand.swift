@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HotswapJSON
 import OnnxInference
 
 /// `hotswap-onnx bench MODEL --batch N`: latency and throughput of `run` on random inputs.
@@ -61,17 +62,15 @@ struct BenchCommand: ParsableCommand {
     let p50 = sorted.isEmpty ? 0 : sorted[sorted.count / 2]
     let mean = sorted.isEmpty ? 0 : sorted.reduce(0, +) / Double(sorted.count)
     print(
-      JSONWriter.render(
-        .object([
-          ("model", .string(model)),
-          ("batch", .int(Int64(rows))),
-          ("threads", .int(Int64(threads))),
-          ("calls", .int(Int64(sorted.count))),
-          ("us_per_call_p50", .double(p50)),
-          ("us_per_call_mean", .double(mean)),
-          ("rows_per_second", .double(Double(sorted.count * rows) / result.elapsed)),
-        ])
-      )
+      JSONValue.members([
+        ("model", .string(model)),
+        ("batch", .int(Int64(rows))),
+        ("threads", .int(Int64(threads))),
+        ("calls", .int(Int64(sorted.count))),
+        ("us_per_call_p50", .double(p50)),
+        ("us_per_call_mean", .double(mean)),
+        ("rows_per_second", .double(Double(sorted.count * rows) / result.elapsed)),
+      ]).rendered
     )
   }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HotswapJSON
 import OnnxInference
 
 /// `hotswap-onnx info MODEL`: the model's inputs, outputs, metadata, task and operators as JSON.
@@ -11,27 +12,35 @@ struct InfoCommand: ParsableCommand {
 
   func run() throws {
     let session = try loadSession(model)
-    print(JSONWriter.render(Self.describe(session)))
+    print(Self.describe(session).rendered)
   }
 
   /// The JSON description of a loaded session.
   static func describe(_ session: InferenceSession) -> JSONValue {
     let meta = session.metadata
     let strings: ([String]?) -> JSONValue = { $0.map { .array($0.map(JSONValue.string)) } ?? .null }
-    let model: JSONValue = .object([
-      ("name", meta.name.map(JSONValue.string) ?? .null),
-      ("version", meta.version.map(JSONValue.string) ?? .null),
+    let name: JSONValue = meta.name.map(JSONValue.string) ?? .null
+    let version: JSONValue = meta.version.map(JSONValue.string) ?? .null
+    let opsets: [(String, JSONValue)] = meta.opsets.sorted { $0.key < $1.key }.map {
+      ($0.key, .int($0.value))
+    }
+    let properties: [(String, JSONValue)] = meta.properties.sorted { $0.key < $1.key }.map {
+      ($0.key, .string($0.value))
+    }
+    let model: JSONValue = .members([
+      ("name", name),
+      ("version", version),
       ("feature_names", strings(meta.featureNames)),
       ("class_labels", strings(meta.classLabels)),
       ("producer_name", .string(meta.producerName)),
       ("producer_version", .string(meta.producerVersion)),
       ("ir_version", .int(meta.irVersion)),
-      ("opsets", .object(meta.opsets.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+      ("opsets", .members(opsets)),
     ])
-    return .object([
+    return .members([
       ("inputs", .array(session.inputs.map(info))),
       ("outputs", .array(session.outputs.map(info))),
-      ("metadata", .object(meta.properties.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })),
+      ("metadata", .members(properties)),
       ("model", model),
       ("task", task(session.task)),
       ("operators", .array(session.operators.map(JSONValue.string))),
@@ -39,26 +48,26 @@ struct InfoCommand: ParsableCommand {
   }
 
   private static func info(_ tensor: TensorInfo) -> JSONValue {
-    .object([
+    .members([
       ("name", .string(tensor.name)),
       ("datatype", .string(tensor.dataType.rawValue)),
-      ("shape", .array(tensor.shape.map { .int(Int64($0 ?? -1)) })),
+      ("shape", .array(tensor.shape.map { JSONValue.int(Int64($0 ?? -1)) })),
     ])
   }
 
   private static func task(_ task: ModelTask) -> JSONValue {
     switch task {
     case .classifier(let label, let probabilities, let classes):
-      return .object([
+      return .members([
         ("kind", .string("classifier")),
         ("label_output", .int(Int64(label))),
-        ("probabilities_output", probabilities.map { .int(Int64($0)) } ?? .null),
+        ("probabilities_output", probabilities.map { JSONValue.int(Int64($0)) } ?? .null),
         ("classes", .array(classes.map(JSONValue.string))),
       ])
     case .regressor(let value):
-      return .object([("kind", .string("regressor")), ("value_output", .int(Int64(value)))])
+      return .members([("kind", .string("regressor")), ("value_output", .int(Int64(value)))])
     case .other:
-      return .object([("kind", .string("other"))])
+      return .members([("kind", .string("other"))])
     }
   }
 }

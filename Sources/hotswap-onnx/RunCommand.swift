@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HotswapJSON
 import OnnxInference
 
 /// `hotswap-onnx run MODEL --input IN.json --output OUT.json`: one inference, tensors as JSON.
@@ -27,9 +28,20 @@ struct RunCommand: ParsableCommand {
     } catch {
       throw OnnxCommandError(message: error.description)
     }
-    let outputs = session.outputs.map { TensorJSON.output(name: $0.name, tensor: results[$0.name]!) }
-    let text = JSONWriter.render(.object([("outputs", .array(outputs))])) + "\n"
-    guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
+    var writer = JSONWriter(capacity: 4096)
+    writer.beginObject()
+    writer.key("outputs")
+    writer.beginArray()
+    for info in session.outputs {
+      guard let tensor = results[info.name] else {
+        throw OnnxCommandError(message: "the model produced no output '\(info.name)'")
+      }
+      TensorJSON.write(name: info.name, tensor: tensor, into: &writer)
+    }
+    writer.endArray()
+    writer.endObject()
+    guard FileManager.default.createFile(atPath: output, contents: Data(writer.bytes + [UInt8(ascii: "\n")]))
+    else {
       throw OnnxCommandError(message: "cannot write output file '\(output)'")
     }
   }

@@ -1,4 +1,5 @@
 import Foundation
+import HotswapJSON
 import OnnxInference
 
 /// Converts tensors to and from the tool's JSON files (`{"inputs": [{name, datatype, shape, data}]}`).
@@ -8,17 +9,17 @@ enum TensorJSON {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw OnnxCommandError(message: "cannot read input file '\(path)'")
     }
-    guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-      let inputs = root["inputs"] as? [[String: Any]]
-    else {
+    guard let root = (try? JSONParser.parse(Array(data)))?.object, let inputs = root["inputs"]?.array else {
       throw OnnxCommandError(
         message: "input file '\(path)' must be {\"inputs\": [{\"name\", \"datatype\", \"shape\", \"data\"}]}"
       )
     }
     var tensors: [String: Tensor] = [:]
     for input in inputs {
-      guard let name = input["name"] as? String, let typeName = input["datatype"] as? String,
-        let shape = input["shape"] as? [Int], let items = input["data"] as? [Any]
+      guard let object = input.object, let name = object["name"]?.string,
+        let typeName = object["datatype"]?.string,
+        let shape = object["shape"]?.array?.compactMap(integer), shape.count == object["shape"]?.array?.count,
+        let items = object["data"]?.array
       else {
         throw OnnxCommandError(message: "every input needs name, datatype, shape and data")
       }
@@ -37,40 +38,53 @@ enum TensorJSON {
     return tensors
   }
 
-  private static func storage(_ items: [Any], type: TensorDataType, name: String) throws -> Tensor.Storage {
-    func number(_ item: Any) throws -> NSNumber? {
-      if item is NSNull { return nil }
-      guard let value = item as? NSNumber else {
-        throw OnnxCommandError(message: "input '\(name)': \(item) is not a number")
+  /// An integral JSON number as an `Int`.
+  private static func integer(_ value: JSONValue) -> Int? {
+    guard case .number(let number, _) = value, number == number.rounded(), abs(number) < 1e15 else {
+      return nil
+    }
+    return Int(number)
+  }
+
+  private static func storage(
+    _ items: [JSONValue],
+    type: TensorDataType,
+    name: String
+  ) throws -> Tensor.Storage {
+    func number(_ item: JSONValue) throws -> Double? {
+      switch item {
+      case .null: return nil
+      case .number(let value, _): return value
+      default: throw OnnxCommandError(message: "input '\(name)': \(item.typeName) is not a number")
       }
-      return value
+    }
+    func whole(_ item: JSONValue, _ typeName: String) throws -> Int64 {
+      guard let value = try number(item) else {
+        throw OnnxCommandError(message: "input '\(name)': null in \(typeName) data")
+      }
+      guard value == value.rounded(), let exact = Int64(exactly: value) else {
+        throw OnnxCommandError(message: "input '\(name)': \(value) is not an integer")
+      }
+      return exact
     }
     switch type {
-    case .float: return .float(try items.map { try number($0)?.floatValue ?? .nan })
-    case .double: return .double(try items.map { try number($0)?.doubleValue ?? .nan })
-    case .int64:
-      return .int64(
-        try items.map { item in
-          guard let value = try number(item) else {
-            throw OnnxCommandError(message: "input '\(name)': null in INT64 data")
-          }
-          return value.int64Value
-        }
-      )
+    case .float: return .float(try items.map { Float(try number($0) ?? .nan) })
+    case .double: return .double(try items.map { try number($0) ?? .nan })
+    case .int64: return .int64(try items.map { try whole($0, "INT64") })
     case .int32:
       return .int32(
         try items.map { item in
-          guard let value = try number(item) else {
-            throw OnnxCommandError(message: "input '\(name)': null in INT32 data")
+          guard let value = Int32(exactly: try whole(item, "INT32")) else {
+            throw OnnxCommandError(message: "input '\(name)': a value is outside INT32")
           }
-          return value.int32Value
+          return value
         }
       )
     case .bool:
       return .bool(
         try items.map { item in
-          guard let value = item as? Bool else {
-            throw OnnxCommandError(message: "input '\(name)': \(item) is not a boolean")
+          guard case .bool(let value) = item else {
+            throw OnnxCommandError(message: "input '\(name)': \(item.typeName) is not a boolean")
           }
           return value
         }
@@ -78,8 +92,8 @@ enum TensorJSON {
     case .string:
       return .string(
         try items.map { item in
-          guard let value = item as? String else {
-            throw OnnxCommandError(message: "input '\(name)': \(item) is not a string")
+          guard let value = item.string else {
+            throw OnnxCommandError(message: "input '\(name)': \(item.typeName) is not a string")
           }
           return value
         }
@@ -87,22 +101,29 @@ enum TensorJSON {
     }
   }
 
-  /// The JSON of one named output tensor.
-  static func output(name: String, tensor: Tensor) -> JSONValue {
-    let data: [JSONValue]
+  /// Writes one named output tensor: `{"name", "datatype", "shape", "data"}`; floats in their
+  /// shortest round-tripping form, NaN and infinities as null.
+  static func write(name: String, tensor: Tensor, into writer: inout JSONWriter) {
+    writer.beginObject()
+    writer.key("name")
+    writer.string(name)
+    writer.key("datatype")
+    writer.string(tensor.dataType.rawValue)
+    writer.key("shape")
+    writer.beginArray()
+    for dimension in tensor.shape { writer.integer(Int64(dimension)) }
+    writer.endArray()
+    writer.key("data")
+    writer.beginArray()
     switch tensor.storage {
-    case .float(let values): data = values.map(JSONValue.float)
-    case .double(let values): data = values.map(JSONValue.double)
-    case .int64(let values): data = values.map(JSONValue.int)
-    case .int32(let values): data = values.map { .int(Int64($0)) }
-    case .bool(let values): data = values.map(JSONValue.bool)
-    case .string(let values): data = values.map(JSONValue.string)
+    case .float(let values): for value in values { writer.number(value) }
+    case .double(let values): for value in values { writer.number(value) }
+    case .int64(let values): for value in values { writer.integer(value) }
+    case .int32(let values): for value in values { writer.integer(Int64(value)) }
+    case .bool(let values): for value in values { writer.bool(value) }
+    case .string(let values): for value in values { writer.string(value) }
     }
-    return .object([
-      ("name", .string(name)),
-      ("datatype", .string(tensor.dataType.rawValue)),
-      ("shape", .array(tensor.shape.map { .int(Int64($0)) })),
-      ("data", .array(data)),
-    ])
+    writer.endArray()
+    writer.endObject()
   }
 }

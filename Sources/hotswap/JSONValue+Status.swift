@@ -1,3 +1,4 @@
+import HotswapJSON
 import HotswapServer
 
 /// Reading a parsed `/status` document for `hotswap status`.

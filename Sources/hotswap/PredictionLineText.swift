@@ -1,3 +1,4 @@
+import HotswapJSON
 import HotswapServer
 
 /// One prediction log line as `hotswap predictions` prints it:

@@ -1,4 +1,5 @@
 import HotswapConfig
+import HotswapJSON
 import HotswapServer
 import HotswapSystem
 

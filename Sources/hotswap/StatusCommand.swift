@@ -2,6 +2,7 @@ import ArgumentParser
 import FoundationEssentials
 import HotswapConfig
 import HotswapCore
+import HotswapJSON
 import HotswapServer
 
 /// `hotswap status`: the live state of a running server, for people.

@@ -1,4 +1,5 @@
 import HotswapCore
+import HotswapJSON
 import HotswapServer
 
 /// Renders a `/status` document as text.

@@ -1,3 +1,4 @@
+import HotswapJSON
 import HotswapServer
 import OnnxInference
 import Testing

@@ -1,3 +1,4 @@
+import HotswapJSON
 import OnnxInference
 import Testing
 

@@ -1,3 +1,4 @@
+import HotswapJSON
 import Testing
 
 @testable import HotswapServer

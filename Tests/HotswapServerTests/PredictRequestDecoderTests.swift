@@ -1,4 +1,5 @@
 import HotswapCore
+import HotswapJSON
 import Testing
 
 @testable import HotswapServer

@@ -1,3 +1,4 @@
+import HotswapJSON
 import OnnxInference
 
 /// One Open Inference Protocol inference request, independent of the wire (REST JSON, REST binary

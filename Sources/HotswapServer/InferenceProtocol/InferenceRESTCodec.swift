@@ -1,3 +1,4 @@
+import HotswapJSON
 import OnnxInference
 
 /// The REST body of `POST /v2/models/{name}/infer`, in JSON or with the binary tensor data

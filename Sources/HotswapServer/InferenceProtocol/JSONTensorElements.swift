@@ -1,3 +1,4 @@
+import HotswapJSON
 import OnnxInference
 
 /// Reads the `data` array of a JSON tensor: flat or nested in row-major order, each element

@@ -1,4 +1,5 @@
 import HotswapCore
+import HotswapJSON
 import OnnxInference
 
 /// What `GET /v2/models/{name}` and gRPC ModelMetadata report: the model's name, the versions

@@ -1,4 +1,5 @@
 import HotswapCore
+import HotswapJSON
 
 extension JSONWriter {
   /// A predicted label or value as `/predict` answers it (and the prediction log writes it): an

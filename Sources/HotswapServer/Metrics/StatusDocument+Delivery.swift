@@ -1,5 +1,6 @@
 import FoundationEssentials
 import HotswapCore
+import HotswapJSON
 
 extension StatusDocument {
   /// Seconds of traffic the live numbers of `/status` cover (complete seconds before now).

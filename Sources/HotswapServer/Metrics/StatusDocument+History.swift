@@ -1,5 +1,6 @@
 import FoundationEssentials
 import HotswapCore
+import HotswapJSON
 
 extension StatusDocument {
   /// The status page's charts: per slot request rate, p99 and error rate per 10-second interval

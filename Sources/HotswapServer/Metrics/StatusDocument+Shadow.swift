@@ -1,5 +1,6 @@
 import FoundationEssentials
 import HotswapCore
+import HotswapJSON
 
 extension StatusDocument {
   /// The shadow's window without a `[guard]` (with one, the guard's `window`).

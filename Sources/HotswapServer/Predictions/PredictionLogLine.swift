@@ -1,4 +1,5 @@
 import HotswapCore
+import HotswapJSON
 import OnnxInference
 
 /// Formats a ``PredictionLogEntry`` as one JSON line of `predictions.jsonl`:

@@ -1,3 +1,4 @@
+import HotswapJSON
 import NIOHTTP1
 
 /// An error that renders itself as `{"error": "..."}` with its status: the only way routes report

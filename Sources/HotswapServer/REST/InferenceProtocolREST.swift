@@ -1,4 +1,5 @@
 import HotswapCore
+import HotswapJSON
 import NIOHTTP1
 
 /// The Open Inference Protocol (v2) routes over REST (listed in `RESTRouter+Routes.swift`):

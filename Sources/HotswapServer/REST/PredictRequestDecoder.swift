@@ -1,4 +1,5 @@
 import HotswapCore
+import HotswapJSON
 
 /// The rows a `POST /predict` body asks for, in any of the accepted shapes.
 struct PredictRequestBody {

@@ -1,3 +1,4 @@
+import HotswapJSON
 import NIOCore
 import NIOHTTP1
 

@@ -1,4 +1,5 @@
 import HotswapCore
+import HotswapJSON
 import NIOHTTP1
 
 extension RESTRouter {

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import HotswapCore
+import HotswapJSON
 
 extension RESTRouter {
   /// `GET /status`: the deployment as JSON — generation, slots with path, version, sha256, load
