@@ -66,19 +66,10 @@ public struct LatencyHistogram: Sendable, Equatable {
   }
 
   /// Total requests counted.
-  public var total: Int { counts.reduce(0) { $0 + Int($1) } }
+  public var total: Int { counts.bucketTotal }
 
   /// The upper bound of the bucket holding the `quantile` (0…1) request, or nil when empty.
   public func percentile(_ quantile: Double) -> Duration? {
-    let total = self.total
-    guard total > 0 else { return nil }
-    // The rank of the request at this quantile, 1-based: p99 of 100 requests is the 99th.
-    let rank = max(1, Int((quantile * Double(total)).rounded(.up)))
-    var seen = 0
-    for (index, count) in counts.enumerated() {
-      seen += Int(count)
-      if seen >= rank { return .nanoseconds(Self.upperBound(ofBucket: index)) }
-    }
-    return .nanoseconds(Self.upperBound(ofBucket: Self.bucketCount - 1))
+    counts.bucket(atQuantile: quantile).map { .nanoseconds(Self.upperBound(ofBucket: $0)) }
   }
 }

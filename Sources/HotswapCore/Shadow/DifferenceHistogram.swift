@@ -69,19 +69,11 @@ public struct DifferenceHistogram: Sendable, Equatable {
   }
 
   /// Differences counted.
-  public var total: Int { counts.reduce(0) { $0 + Int($1) } }
+  public var total: Int { counts.bucketTotal }
 
   /// The upper bound of the bucket holding the `quantile` (0…1) difference, nil when empty.
   public func quantile(_ quantile: Double) -> Double? {
-    let total = self.total
-    guard total > 0 else { return nil }
-    let rank = max(1, Int((quantile * Double(total)).rounded(.up)))
-    var seen = 0
-    for (index, count) in counts.enumerated() {
-      seen += Int(count)
-      if seen >= rank { return Self.upperBound(ofBucket: index) }
-    }
-    return Self.upperBound(ofBucket: Self.bucketCount - 1)
+    counts.bucket(atQuantile: quantile).map(Self.upperBound(ofBucket:))
   }
 
   /// The non-empty buckets as `(index, count)`, for the state file.
