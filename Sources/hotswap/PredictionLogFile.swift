@@ -10,6 +10,18 @@ enum PredictionLogFile {
   /// The most of one file read when looking for the last lines.
   static let maxScan = 64 << 20
 
+  /// Why the log at `path` exists but cannot be read (a permission, most often), or nil: it is
+  /// readable or there is none yet.
+  static func unreadable(_ path: String) -> String? {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    if descriptor >= 0 {
+      close(descriptor)
+      return nil
+    }
+    let code = errno
+    return code == ENOENT ? nil : String(cString: strerror(code))
+  }
+
   /// The last `count` complete lines that `keep` accepts, oldest first: from `path`, and from
   /// `rotatedPath` when `path` has fewer.
   static func lastLines(

@@ -32,6 +32,10 @@ struct PredictionsCommand: AsyncParsableCommand {
   func run() async throws {
     let directory = ConfigLocation.stateDirectory(forConfigAt: options.path)
     let path = directory + (directory.hasSuffix("/") ? "" : "/") + PredictionLog.fileName
+    if let problem = PredictionLogFile.unreadable(path) {
+      StandardStream.error("hotswap: cannot read \(path): \(problem) (the service user's files: try sudo)\n")
+      throw ExitCode(1)
+    }
     let lines = PredictionLogFile.lastLines(rotatedPath: path + ".1", path: path, count: max(0, last)) {
       matches($0)
     }

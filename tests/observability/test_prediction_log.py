@@ -37,7 +37,7 @@ def predictions_cli(bin_dir, config, state, *args) -> str:
     return result.stdout
 
 
-def test_by_default_one_prediction_in_a_hundred_is_logged_without_its_input(start_server, repo_root, tmp_path):
+def test_by_default_one_prediction_in_a_hundred_is_logged_without_its_input(bin_dir, start_server, repo_root, tmp_path):
     config = tmp_path / "active.toml"
     config.write_text(config_text(repo_root, BLUE, GREEN, "blue = 100"))
     server = start_server(config)
@@ -53,6 +53,14 @@ def test_by_default_one_prediction_in_a_hundred_is_logged_without_its_input(star
         assert "inputs" not in line
     # The file is the service user's, not world-readable (predictions may be personal data).
     assert (state / "predictions.jsonl").stat().st_mode & 0o777 == 0o640
+    # Another user is told why it cannot read it, not that nothing was logged.
+    other = subprocess.run(
+        ["setpriv", "--reuid", "12345", "--regid", "12345", "--clear-groups",
+         str(bin_dir / "hotswap"), "predictions", "--config", str(config)],
+        capture_output=True, text=True, env=dict(os.environ, HOTSWAP_STATE_DIRECTORY=str(state)), timeout=30,
+    )
+    assert other.returncode == 1
+    assert "cannot read" in other.stderr and "Permission denied" in other.stderr
 
 
 def test_a_save_logs_every_prediction_with_its_input_on_every_rest_path(bin_dir, start_server, repo_root, tmp_path):
