@@ -5,8 +5,8 @@ import Synchronization
 import Glibc
 #endif
 
-/// The shadow's one thread: runs `step` (take one copy off the ``ShadowQueue`` and process it)
-/// until the queue is empty, then waits for the next push.
+/// The shadow's one thread: runs `step` (take a batch of copies off the ``ShadowQueue`` and
+/// process them) until the queue is empty, then waits for the next push.
 /// It runs under `SCHED_IDLE` (and nice 19, should that policy be refused): it gets a CPU only
 /// when nothing else wants it, so on a busy box the live event loops always come first and the
 /// shadow fills its queue (drops counted) instead of taking CPU from live requests. Measured with
@@ -28,7 +28,8 @@ final class ShadowWorker: Sendable {
   private let stopped = Atomic<Bool>(false)
   private let wake = DispatchSemaphore(value: 0)
 
-  /// Starts the thread; `step` processes one copy and returns false when the queue was empty.
+  /// Starts the thread; `step` processes a batch of copies and returns false when the queue was
+  /// empty.
   /// Returns nil when no thread could be started (then nothing is mirrored).
   static func start(name: String, step: @escaping @Sendable () -> Bool) -> ShadowWorker? {
     let worker = ShadowWorker()
