@@ -13,8 +13,8 @@ import Synchronization
 /// the sample) and, when it returns a slot and the queue has room, builds a ``ShadowJob`` (a
 /// value, no allocation) and ``offer(_:settings:)``s it (a few atomics; a full queue or byte
 /// budget drops the copy and counts it). The worker takes the copies off in batches and writes
-/// the statistics and the metrics once per batch. The server keeps the
-/// mirror in step with the served snapshot through ``update(_:now:)``.
+/// the statistics and the metrics once per batch. The server keeps the mirror in step with the
+/// served snapshot through ``update(_:now:)``.
 public final class ShadowMirror: Sendable {
   struct State {
     var target: ShadowTarget?
@@ -39,7 +39,7 @@ public final class ShadowMirror: Sendable {
   let files = DispatchQueue(label: "hotswap.shadow-files")
   private let position = Atomic<UInt64>(0)
   private let persistPending = Atomic<Bool>(false)
-  /// The target the worker counts for; read once per copy by the worker only.
+  /// The target the worker counts for; read once per batch by the worker only.
   private let current = Mutex<ShadowTarget?>(nil)
   private let state = Mutex(State())
 
