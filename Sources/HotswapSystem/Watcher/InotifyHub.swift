@@ -85,10 +85,13 @@ final class InotifyHub: Sendable {
     return id
   }
 
-  /// Replaces the model paths watched for subscriber `id`.
+  /// Replaces the model paths watched for subscriber `id`. The same set again changes nothing
+  /// (the reconciler hands its set over after every pass: a save must not cost a re-resolution
+  /// and a wake-up of the watcher thread each).
   func setModelPaths(_ paths: Set<String>, for id: UInt64) {
     let wake = state.withLock { state -> WakePipe? in
-      guard state.subscribers[id] != nil else { return nil }
+      guard let subscriber = state.subscribers[id] else { return nil }
+      guard Set(subscriber.modelPaths.keys) != paths || subscriber.retryAt != nil else { return nil }
       state.subscribers[id]?.modelPaths = Dictionary(
         uniqueKeysWithValues: paths.map { ($0, FilePath.absolute($0)) }
       )
