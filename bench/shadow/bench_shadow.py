@@ -186,6 +186,9 @@ def main() -> int:
     parser.add_argument("--slow-trees", type=int, default=250, help="trees of the slow shadow ensemble (250: ~100x iris)")
     parser.add_argument("--slow-depth", type=int, default=60, help="comparisons per tree")
     parser.add_argument("--out", default=str(REPO / "bench" / "results" / "shadow.json"))
+    parser.add_argument("--baseline-bin-dir",
+                        help="folder with another release `hotswap` (an earlier build): its plain, shadow and slow "
+                             "servers run alternated with these, reported as baseline_* against their own plain")
     args = parser.parse_args()
     bin_dir = pathlib.Path(args.bin_dir) if args.bin_dir else build()
     load_before = os.getloadavg()
@@ -198,25 +201,30 @@ def main() -> int:
         iris_green = REPO / "models" / "iris" / "v1.1.0" / "model.onnx"
         shadow = '[shadow]\nslot = "green"\nsample = 100\n'
         servers: list[Server] = []
-        rounds: dict[str, list[dict]] = {name: [] for name in ("plain", "shadow", "slow")}
+        builds = [("", bin_dir)]
+        if args.baseline_bin_dir:
+            builds.append(("baseline_", pathlib.Path(args.baseline_bin_dir)))
+        rounds: dict[str, list[dict]] = {}
         try:
-            servers.append(Server(bin_dir, work, "plain", config(iris_green, "")))
-            servers.append(Server(bin_dir, work, "shadow", config(iris_green, shadow)))
-            servers.append(Server(bin_dir, work, "slow", config(slow_model, shadow)))
+            for prefix, directory in builds:
+                for name, green, text in (("plain", iris_green, ""), ("shadow", iris_green, shadow),
+                                          ("slow", slow_model, shadow)):
+                    servers.append(Server(directory, work, prefix + name, config(green, text)))
+                    rounds[prefix + name] = []
             for server in servers:  # warm-up
                 wrk(server.port, argparse.Namespace(**{**vars(args), "seconds": 2}), script)
             for index in range(args.rounds):
-                order = servers[index % 3:] + servers[:index % 3]
-                for server in order:
+                shift = index % len(servers)
+                for server in servers[shift:] + servers[:shift]:
                     rounds[server.name].append(measured_round(server, args, script))
                     print(server.name, rounds[server.name][-1], flush=True)
-            shadowed = {name: shadow_numbers(server) for name, server in (("shadow", servers[1]), ("slow", servers[2]))}
+            shadowed = {server.name: shadow_numbers(server) for server in servers if not server.name.endswith("plain")}
         finally:
             for server in servers:
                 server.stop()
     results = {name: summary(values) for name, values in rounds.items()}
-    plain = results["plain"]
-    for name in ("shadow", "slow"):
+    for name in shadowed:
+        plain = results[name.removesuffix("shadow").removesuffix("slow") + "plain"]
         results[name]["throughput_cost_percent"] = round(
             (1 - results[name]["median_requests_per_second"] / plain["median_requests_per_second"]) * 100, 2)
         results[name]["p99_ratio"] = round(results[name]["median_p99_ms"] / plain["median_p99_ms"], 3)
@@ -226,6 +234,7 @@ def main() -> int:
     result = {
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load_before": load_before,
                     "load_after": os.getloadavg()},
+        "baseline_bin_dir": args.baseline_bin_dir,
         "wrk": {"threads": args.threads, "connections": args.connections, "seconds": args.seconds, "rounds": args.rounds},
         "slow_model": {"trees": args.slow_trees, "depth": args.slow_depth},
         "targets": {"shadow_throughput_cost_percent": 10, "p99": "within the plain server's round-to-round range"},
