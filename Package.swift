@@ -81,10 +81,13 @@ let package = Package(
       name: "HotswapRouting",
       swiftSettings: swiftSettings
     ),
+    // Loaded models and what runs them: the feature predict path and Open Inference Protocol
+    // tensor inference (Inference/: requests, tensor decoding, the runner); the wire codecs
+    // stay in HotswapServer.
     .target(
       name: "HotswapCore",
       dependencies: [
-        "HotswapConfig", "HotswapRouting", "OnnxInference",
+        "HotswapConfig", "HotswapRouting", "OnnxInference", "HotswapJSON",
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings
@@ -172,7 +175,7 @@ let package = Package(
     .testTarget(name: "HotswapSystemTests", dependencies: ["HotswapSystem"], swiftSettings: swiftSettings),
     .testTarget(
       name: "HotswapCoreTests",
-      dependencies: ["HotswapCore", "HotswapConfig", "HotswapRouting", "OnnxInference"],
+      dependencies: ["HotswapCore", "HotswapConfig", "HotswapRouting", "OnnxInference", "HotswapJSON"],
       swiftSettings: swiftSettings
     ),
     .testTarget(

@@ -40,12 +40,7 @@ public struct ModelMetadataDocument: Sendable, Equatable {
   }
 
   private static func tensor(_ info: TensorInfo) -> TensorMetadata {
-    TensorMetadata(name: info.name, datatype: info.dataType.rawValue, shape: wireShape(info.shape))
-  }
-
-  /// A model shape as the protocol writes it: -1 for a dynamic axis.
-  public static func wireShape(_ shape: [Int?]) -> [Int64] {
-    shape.map { $0.map(Int64.init) ?? -1 }
+    TensorMetadata(name: info.name, datatype: info.dataType.rawValue, shape: info.wireShape)
   }
 
   /// Writes the REST JSON form.

@@ -1,7 +1,6 @@
-import NIOHTTP1
-
 /// Why an Open Inference Protocol call failed: a code to branch on and a message a user can act
-/// on. REST and gRPC map the code to their own status only at the edge.
+/// on. REST and gRPC map the code to their own status only at the edge
+/// (`InferenceError+Status.swift` in HotswapServer).
 public struct InferenceError: Error, Sendable, Equatable, CustomStringConvertible {
   /// What kind of failure this is.
   public enum Code: String, Sendable {
@@ -30,29 +29,4 @@ public struct InferenceError: Error, Sendable, Equatable, CustomStringConvertibl
 
   /// `code: message`.
   public var description: String { "\(code.rawValue): \(message)" }
-
-  /// The HTTP status for REST.
-  public var httpStatus: HTTPResponseStatus {
-    switch code {
-    case .invalidArgument: .badRequest
-    case .notFound: .notFound
-    case .unavailable: .serviceUnavailable
-    case .resourceExhausted: .payloadTooLarge
-    case .internal: .internalServerError
-    }
-  }
-
-  /// The error as a REST error response.
-  public var httpError: HTTPError { HTTPError(httpStatus, message) }
-
-  /// The gRPC status for this error.
-  public var grpcStatus: GRPCStatus {
-    switch code {
-    case .invalidArgument: GRPCStatus(.invalidArgument, message)
-    case .notFound: GRPCStatus(.notFound, message)
-    case .unavailable: GRPCStatus(.unavailable, message)
-    case .resourceExhausted: GRPCStatus(.resourceExhausted, message)
-    case .internal: GRPCStatus(.internal, message)
-    }
-  }
 }
