@@ -29,6 +29,12 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-system.git", exact: "1.8.1"),
   ],
   targets: [
+    // MARK: Errors
+    // The one shape of an error with a code (`CodedError`, `ErrorCode`): a leaf every module
+    // that has such errors can see — OnnxInference and HotswapRouting depend on nothing else of
+    // ours, so no existing module sits below all of them.
+    .target(name: "CodedErrors", swiftSettings: swiftSettings),
+
     // MARK: ONNX
     .target(
       name: "OnnxProto",
@@ -37,7 +43,7 @@ let package = Package(
     ),
     .target(
       name: "OnnxInference",
-      dependencies: ["OnnxProto"],
+      dependencies: ["OnnxProto", "CodedErrors"],
       swiftSettings: swiftSettings
     ),
     .executableTarget(
@@ -79,6 +85,7 @@ let package = Package(
     ),
     .target(
       name: "HotswapRouting",
+      dependencies: ["CodedErrors"],
       swiftSettings: swiftSettings
     ),
     // Loaded models and what runs them: the feature predict path and Open Inference Protocol
@@ -87,7 +94,7 @@ let package = Package(
     .target(
       name: "HotswapCore",
       dependencies: [
-        "HotswapConfig", "HotswapRouting", "OnnxInference", "HotswapJSON",
+        "HotswapConfig", "HotswapRouting", "OnnxInference", "HotswapJSON", "CodedErrors",
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings
@@ -103,6 +110,7 @@ let package = Package(
       name: "HotswapSystem",
       dependencies: [
         "CInotifyTools",
+        "CodedErrors",
         "HotswapConfig",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOCore", package: "swift-nio"),

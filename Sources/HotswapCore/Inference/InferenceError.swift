@@ -1,9 +1,11 @@
+import CodedErrors
+
 /// Why an Open Inference Protocol call failed: a code to branch on and a message a user can act
 /// on. REST and gRPC map the code to their own status only at the edge
 /// (`InferenceError+Status.swift` in HotswapServer).
-public struct InferenceError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct InferenceError: CodedError {
   /// What kind of failure this is.
-  public enum Code: String, Sendable {
+  public enum Code: String, ErrorCode {
     /// The request is malformed: bad tensors, datatypes, shapes or JSON.
     case invalidArgument
     /// The model or version named by the request is not served.
@@ -26,7 +28,4 @@ public struct InferenceError: Error, Sendable, Equatable, CustomStringConvertibl
     self.code = code
     self.message = message
   }
-
-  /// `code: message`.
-  public var description: String { "\(code.rawValue): \(message)" }
 }
