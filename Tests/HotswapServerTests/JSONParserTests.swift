@@ -113,6 +113,20 @@ import Testing
     }
   }
 
+  @Test func absentValuesAreWrittenNull() {
+    var writer = JSONWriter()
+    writer.beginArray()
+    writer.string(orNull: "a")
+    writer.string(orNull: nil)
+    writer.number(orNull: 0.5)
+    writer.number(orNull: .infinity)
+    writer.number(orNull: nil)
+    writer.integer(orNull: -3)
+    writer.integer(orNull: nil)
+    writer.endArray()
+    #expect(String(decoding: writer.bytes, as: UTF8.self) == #"["a",null,0.5,null,null,-3,null]"#)
+  }
+
   @Test func tensorNumbersWriteTritonsNonFiniteLiterals() {
     var writer = JSONWriter()
     writer.beginArray()

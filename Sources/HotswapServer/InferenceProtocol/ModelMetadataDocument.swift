@@ -49,9 +49,7 @@ public struct ModelMetadataDocument: Sendable, Equatable {
     writer.key("name")
     writer.string(name)
     writer.key("versions")
-    writer.beginArray()
-    for version in versions { writer.string(version) }
-    writer.endArray()
+    writer.strings(versions)
     writer.key("platform")
     writer.string(platform)
     for (key, tensors) in [("inputs", inputs), ("outputs", outputs)] {
