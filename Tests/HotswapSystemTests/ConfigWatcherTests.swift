@@ -20,16 +20,19 @@ struct ConfigWatcherTests {
       return (start, ContinuousClock.now)
     }
 
+    // An emission after the write began that read the final content. (Not "received after the
+    // writer returned": a save that ends with the writer's close is emitted at once, and the
+    // event may well be handled before the writing thread reads the clock again.)
     let applied = await recorder.wait { records, _ in
       let config = records.filter { $0.event == .configChanged }
-      return config.last?.content == finalContent && config.contains { $0.receivedAt > writeDone }
+      return config.last?.content == finalContent && config.contains { $0.receivedAt > writeStart }
     }
     let records = await recorder.configRecords
     #expect(
       applied,
       "no .configChanged after the final write read the final content; got \(records.map(\.content))"
     )
-    #expect(records.contains { $0.receivedAt > writeDone })
+    #expect(records.contains { $0.receivedAt > writeStart })
     #expect(records.last?.content == finalContent)
     switch pattern {
     case .burstOf200Writes:

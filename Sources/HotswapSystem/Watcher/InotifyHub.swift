@@ -19,8 +19,10 @@ final class InotifyHub: Sendable {
   /// The one instance.
   static let shared = InotifyHub()
 
-  /// How long the thread waits for more events after draining a burst: the events of one save
-  /// (a delete and a create, a rename's pair) arrive within it and become one emission.
+  /// How long the thread waits for more events after draining a burst that ends mid-save (a
+  /// delete or a create whose writer has not closed the file yet): the rest of the save arrives
+  /// within it and becomes one emission. A burst that ends a save (a writer's close, a rename) is
+  /// emitted at once (``WatchRouter/isSettled(_:directories:interests:)``).
   static let settleTime = Duration.milliseconds(2)
   /// The longest a continuous stream of events is collected before emitting anyway.
   ///
@@ -83,10 +85,13 @@ final class InotifyHub: Sendable {
     return id
   }
 
-  /// Replaces the model paths watched for subscriber `id`.
+  /// Replaces the model paths watched for subscriber `id`. The same set again changes nothing
+  /// (the reconciler hands its set over after every pass: a save must not cost a re-resolution
+  /// and a wake-up of the watcher thread each).
   func setModelPaths(_ paths: Set<String>, for id: UInt64) {
     let wake = state.withLock { state -> WakePipe? in
-      guard state.subscribers[id] != nil else { return nil }
+      guard let subscriber = state.subscribers[id] else { return nil }
+      guard Set(subscriber.modelPaths.keys) != paths || subscriber.retryAt != nil else { return nil }
       state.subscribers[id]?.modelPaths = Dictionary(
         uniqueKeysWithValues: paths.map { ($0, FilePath.absolute($0)) }
       )
@@ -143,13 +148,14 @@ final class InotifyHub: Sendable {
     }
   }
 
-  /// Drains pending events, then keeps draining while more arrive within ``settleTime``, up to
-  /// ``maximumBatchTime``, so the events of one save — and a burst of writes — become one batch.
+  /// Drains pending events; while they leave a save half done, keeps draining as long as more
+  /// arrive within ``settleTime``, up to ``maximumBatchTime``, so the events of one save become
+  /// one batch. A batch that ends every save it touched is returned at once.
   private func collectBatch(inotify: CInt?) -> [InotifyEvent] {
     var events = drain()
     guard !events.isEmpty else { return [] }
     let end = ContinuousClock.now + Self.maximumBatchTime
-    while ContinuousClock.now < end {
+    while !isSettled(events), ContinuousClock.now < end {
       let wait = min(Self.settleTime, end - .now)
       if let inotify {
         var descriptor = pollfd(fd: inotify, events: Int16(POLLIN), revents: 0)
@@ -162,6 +168,17 @@ final class InotifyHub: Sendable {
       events += more
     }
     return events
+  }
+
+  /// Whether `events` end every save they touched (see ``WatchRouter/isSettled(_:directories:interests:)``).
+  private func isSettled(_ events: [InotifyEvent]) -> Bool {
+    state.withLock { state in
+      WatchRouter.isSettled(
+        events,
+        directories: { state.table.directories(for: $0) },
+        interests: state.subscribers.values.map(\.interests)
+      )
+    }
   }
 
   /// Every event libinotifytools has ready now, without blocking.

@@ -26,6 +26,8 @@ struct InotifyMask: OptionSet, Hashable, Sendable {
   static let configEntry: InotifyMask = [.closeWrite, .movedTo, .movedFrom, .create, .delete, .attributes]
   /// Entry events that mean a model file (or a symlink on its path) has been replaced.
   static let modelEntry: InotifyMask = [.closeWrite, .movedTo, .create]
+  /// Entry events that end a save: after them the entry holds its new content.
+  static let endsSave: InotifyMask = [.closeWrite, .movedTo, .attributes]
   /// Events on a watched directory itself that end or invalidate its watch.
   static let directoryGone: InotifyMask = [.deleteSelf, .moveSelf, .ignored, .unmount]
   /// What every directory watch asks the kernel for.

@@ -70,4 +70,42 @@ enum WatchRouter {
     }
     return changes
   }
+
+  /// Whether a batch of events leaves every entry it touched in a finished state, so the batch can
+  /// be emitted at once instead of waiting for the rest of a save.
+  ///
+  /// An entry's last event decides: `IN_CLOSE_WRITE` (a writer closed the file), `IN_MOVED_TO` (an
+  /// atomic rename, a ConfigMap's `..data` swap) and `IN_ATTRIB` end a save; `IN_DELETE`,
+  /// `IN_CREATE` and `IN_MOVED_FROM` are its first half (a create is followed by the writer's
+  /// close, a delete or a move away usually by the new file), as is a watched directory going
+  /// away. Events on entries nobody is interested in decide nothing; a queue overflow is final.
+  static func isSettled(
+    _ events: [InotifyEvent],
+    directories: (CInt) -> Set<String>,
+    interests: [SubscriberInterests]
+  ) -> Bool {
+    var last: [WatchInterest: InotifyMask] = [:]
+    var directoryGone = false
+    for event in events {
+      if event.mask.contains(.queueOverflow) { return true }
+      let watched = directories(event.watchDescriptor)
+      if event.name.isEmpty {
+        if !event.mask.isDisjoint(with: .directoryGone),
+          interests.contains(where: { !$0.directories.isDisjoint(with: watched) })
+        {
+          directoryGone = true
+        }
+        continue
+      }
+      for directory in watched {
+        let entry = WatchInterest(directory: directory, name: event.name)
+        let relevant = interests.contains { subscriber in
+          subscriber.config.contains(entry) || subscriber.models.values.contains { $0.contains(entry) }
+        }
+        if relevant { last[entry] = event.mask }
+      }
+    }
+    if directoryGone { return false }
+    return last.values.allSatisfy { !$0.isDisjoint(with: .endsSave) }
+  }
 }
