@@ -365,9 +365,7 @@ def main() -> int:
         results["targets"] = {name: {"met": met, "value": value} for name, met, value in swap_checks}
         for name, met, value in swap_checks:
             print(f"  [{'met' if met else 'MISSED'}] {name}: {value}")
-        out = pathlib.Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(results, indent=2))
+        write_results(args.out, results)
         return 0
     ours_rps = statistics.median(r["hotswap_predict"]["rps"] for r in results["rounds"])
     nginx_rps = statistics.median(r["nginx_return_200"]["rps"] for r in results["rounds"])
