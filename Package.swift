@@ -29,6 +29,12 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-system.git", exact: "1.8.1"),
   ],
   targets: [
+    // MARK: Errors
+    // The one shape of an error with a code (`CodedError`, `ErrorCode`): a leaf every module
+    // that has such errors can see — OnnxInference and HotswapRouting depend on nothing else of
+    // ours, so no existing module sits below all of them.
+    .target(name: "CodedErrors", swiftSettings: swiftSettings),
+
     // MARK: ONNX
     .target(
       name: "OnnxProto",
@@ -37,7 +43,7 @@ let package = Package(
     ),
     .target(
       name: "OnnxInference",
-      dependencies: ["OnnxProto"],
+      dependencies: ["OnnxProto", "CodedErrors"],
       swiftSettings: swiftSettings
     ),
     .executableTarget(
@@ -79,12 +85,16 @@ let package = Package(
     ),
     .target(
       name: "HotswapRouting",
+      dependencies: ["CodedErrors"],
       swiftSettings: swiftSettings
     ),
+    // Loaded models and what runs them: the feature predict path and Open Inference Protocol
+    // tensor inference (Inference/: requests, tensor decoding, the runner); the wire codecs
+    // stay in HotswapServer.
     .target(
       name: "HotswapCore",
       dependencies: [
-        "HotswapConfig", "HotswapRouting", "OnnxInference",
+        "HotswapConfig", "HotswapRouting", "OnnxInference", "HotswapJSON", "CodedErrors",
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings
@@ -100,6 +110,7 @@ let package = Package(
       name: "HotswapSystem",
       dependencies: [
         "CInotifyTools",
+        "CodedErrors",
         "HotswapConfig",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOCore", package: "swift-nio"),
@@ -172,7 +183,7 @@ let package = Package(
     .testTarget(name: "HotswapSystemTests", dependencies: ["HotswapSystem"], swiftSettings: swiftSettings),
     .testTarget(
       name: "HotswapCoreTests",
-      dependencies: ["HotswapCore", "HotswapConfig", "HotswapRouting", "OnnxInference"],
+      dependencies: ["HotswapCore", "HotswapConfig", "HotswapRouting", "OnnxInference", "HotswapJSON"],
       swiftSettings: swiftSettings
     ),
     .testTarget(

@@ -1,8 +1,10 @@
+import CodedErrors
+
 /// Why a prediction could not be made. The server maps `invalidInput` to HTTP 400 / gRPC
 /// INVALID_ARGUMENT and `inferenceFailed` to HTTP 500 / gRPC INTERNAL.
-public struct PredictionError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct PredictionError: CodedError {
   /// The kind of failure.
-  public enum Code: String, Sendable {
+  public enum Code: String, ErrorCode {
     /// The request does not fit the model: wrong feature count, a string for a number, …
     case invalidInput
     /// The model failed on valid input; a server-side error that counts against the slot.
@@ -22,6 +24,6 @@ public struct PredictionError: Error, Sendable, Equatable, CustomStringConvertib
     self.message = message
   }
 
-  /// The message.
+  /// The message alone, as it always printed: the code becomes an HTTP or gRPC status instead.
   public var description: String { message }
 }

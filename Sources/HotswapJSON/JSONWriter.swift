@@ -53,56 +53,50 @@ public struct JSONWriter {
 
   /// A floating-point value (shortest form that round-trips; `null` if not finite).
   public mutating func number(_ value: Double) {
-    separate()
-    guard value.isFinite else {
-      bytes.append(contentsOf: "null".utf8)
-      return
-    }
-    if value == value.rounded(), abs(value) < 1e15 {
-      bytes.append(contentsOf: String(Int64(value)).utf8)
-    } else {
-      bytes.append(contentsOf: value.description.utf8)
-    }
+    floatingPoint(value, integralBelow: 1e15)
   }
 
   /// A single-precision value, printed in its own shortest form (so 0.1f prints as 0.1).
   public mutating func number(_ value: Float) {
-    separate()
-    guard value.isFinite else {
-      bytes.append(contentsOf: "null".utf8)
-      return
-    }
-    if value == value.rounded(), abs(value) < 1e7 {
-      bytes.append(contentsOf: String(Int64(value)).utf8)
-    } else {
-      bytes.append(contentsOf: value.description.utf8)
-    }
+    floatingPoint(value, integralBelow: 1e7)
   }
 
   /// A tensor element as Triton writes one (RapidJSON's `kWriteNanAndInfFlag`): finite values as
   /// `number(_:)` does, non-finite ones as `NaN`, `Infinity` or `-Infinity` — not JSON, but what
   /// the Open Inference Protocol's clients read (Python's `json`, tritonclient, RapidJSON).
   public mutating func tensorNumber(_ value: Double) {
-    guard value.isFinite else {
-      separate()
-      appendNonFinite(isNaN: value.isNaN, isNegative: value.sign == .minus)
-      return
-    }
+    guard value.isFinite else { return nonFinite(value) }
     number(value)
   }
 
   /// A single-precision tensor element; see `tensorNumber(_: Double)`.
   public mutating func tensorNumber(_ value: Float) {
-    guard value.isFinite else {
-      separate()
-      appendNonFinite(isNaN: value.isNaN, isNegative: value.sign == .minus)
-      return
-    }
+    guard value.isFinite else { return nonFinite(value) }
     number(value)
   }
 
-  private mutating func appendNonFinite(isNaN: Bool, isNegative: Bool) {
-    let literal: StaticString = isNaN ? "NaN" : isNegative ? "-Infinity" : "Infinity"
+  /// Integral values below `limit` (where the type still holds every integer exactly) print
+  /// without a fraction, as an integer would; the rest in the type's own shortest form.
+  @inline(__always)
+  private mutating func floatingPoint<Value: BinaryFloatingPoint & CustomStringConvertible>(
+    _ value: Value,
+    integralBelow limit: Value
+  ) {
+    separate()
+    guard value.isFinite else {
+      bytes.append(contentsOf: "null".utf8)
+      return
+    }
+    if value == value.rounded(), abs(value) < limit {
+      bytes.append(contentsOf: String(Int64(value)).utf8)
+    } else {
+      bytes.append(contentsOf: value.description.utf8)
+    }
+  }
+
+  private mutating func nonFinite(_ value: some FloatingPoint) {
+    separate()
+    let literal: StaticString = value.isNaN ? "NaN" : value.sign == .minus ? "-Infinity" : "Infinity"
     bytes.append(contentsOf: UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
   }
 

@@ -1,7 +1,9 @@
+import CodedErrors
+
 /// A traffic split that cannot route: the weights are missing, negative, not finite or all zero.
-public struct RoutingError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct RoutingError: CodedError {
   /// What kind of problem the weights have.
-  public enum Code: String, Sendable, Equatable {
+  public enum Code: String, ErrorCode {
     /// No weights were given at all.
     case noSlots
     /// More slots than a split can index.
@@ -20,11 +22,8 @@ public struct RoutingError: Error, Sendable, Equatable, CustomStringConvertible 
   public let message: String
 
   /// Creates an error with a code and a message a user can act on.
-  public init(code: Code, message: String) {
+  public init(_ code: Code, _ message: String) {
     self.code = code
     self.message = message
   }
-
-  /// The message, prefixed with the code.
-  public var description: String { "\(code.rawValue): \(message)" }
 }

@@ -1,33 +1,33 @@
 extension TrafficSplit {
   static func validate(_ weights: [Double]) throws(RoutingError) {
     guard !weights.isEmpty else {
-      throw RoutingError(code: .noSlots, message: "a traffic split needs at least one slot")
+      throw RoutingError(.noSlots, "a traffic split needs at least one slot")
     }
     guard weights.count <= maximumSlots else {
       throw RoutingError(
-        code: .tooManySlots,
-        message: "a traffic split holds at most \(maximumSlots) slots, got \(weights.count)"
+        .tooManySlots,
+        "a traffic split holds at most \(maximumSlots) slots, got \(weights.count)"
       )
     }
     for (index, weight) in weights.enumerated() {
       guard weight.isFinite else {
         throw RoutingError(
-          code: .nonFiniteWeight,
-          message: "weight of slot \(index) must be finite, got \(weight)"
+          .nonFiniteWeight,
+          "weight of slot \(index) must be finite, got \(weight)"
         )
       }
       guard weight >= 0 else {
         throw RoutingError(
-          code: .negativeWeight,
-          message: "weight of slot \(index) must be ≥ 0, got \(weight)"
+          .negativeWeight,
+          "weight of slot \(index) must be ≥ 0, got \(weight)"
         )
       }
     }
     guard weights.reduce(0, +).isFinite else {
-      throw RoutingError(code: .nonFiniteWeight, message: "the sum of the weights overflows")
+      throw RoutingError(.nonFiniteWeight, "the sum of the weights overflows")
     }
     guard weights.contains(where: { $0 > 0 }) else {
-      throw RoutingError(code: .allWeightsZero, message: "at least one weight must be > 0")
+      throw RoutingError(.allWeightsZero, "at least one weight must be > 0")
     }
   }
 

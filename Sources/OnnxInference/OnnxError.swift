@@ -1,7 +1,9 @@
+import CodedErrors
+
 /// An error from loading or running a model: a code to branch on and a message a user can act on.
-public struct OnnxError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct OnnxError: CodedError {
   /// What kind of failure this is.
-  public enum Code: String, Sendable {
+  public enum Code: String, ErrorCode {
     /// The file is not a well-formed ONNX model (bad protobuf, missing graph, absurd sizes).
     case invalidModel
     /// The graph uses an operator, domain or opset this runtime does not implement.
@@ -24,7 +26,4 @@ public struct OnnxError: Error, Sendable, Equatable, CustomStringConvertible {
     self.code = code
     self.message = message
   }
-
-  /// The code and the message, e.g. `invalidInput: input 'X' expects …`.
-  public var description: String { "\(code.rawValue): \(message)" }
 }

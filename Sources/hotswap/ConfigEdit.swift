@@ -39,6 +39,18 @@ struct ConfigEdit {
     }
   }
 
+  /// The plan as the file stands, refused when it has no slot `slot` (the command names the
+  /// slots it has).
+  func currentPlan(having slot: String) throws -> Plan {
+    let plan = try currentPlan()
+    guard plan.slot(named: slot) != nil else {
+      throw ValidationError(
+        "no slot '\(slot)' in \(configPath); slots: \(plan.slotNames.joined(separator: ", "))"
+      )
+    }
+    return plan
+  }
+
   /// Rewrites the traffic weights, keeping everything else as written.
   func apply(weights: [String: Double], describe: String, confirm: ConfirmOptions) async throws {
     let edited: String

@@ -16,12 +16,7 @@ struct SwitchCommand: AsyncParsableCommand {
 
   func run() async throws {
     let edit = try ConfigEdit(configPath: options.path)
-    let plan = try edit.currentPlan()
-    guard plan.slot(named: slot) != nil else {
-      throw ValidationError(
-        "no slot '\(slot)' in \(options.path); slots: \(plan.slotNames.joined(separator: ", "))"
-      )
-    }
+    let plan = try edit.currentPlan(having: slot)
     var weights = Dictionary(uniqueKeysWithValues: plan.slotNames.map { ($0, 0.0) })
     weights[slot] = 100
     try await edit.apply(weights: weights, describe: "switch to \(slot)", confirm: confirm)
@@ -48,12 +43,7 @@ struct CanaryCommand: AsyncParsableCommand {
 
   func run() async throws {
     let edit = try ConfigEdit(configPath: options.path)
-    let plan = try edit.currentPlan()
-    guard plan.slot(named: slot) != nil else {
-      throw ValidationError(
-        "no slot '\(slot)' in \(options.path); slots: \(plan.slotNames.joined(separator: ", "))"
-      )
-    }
+    let plan = try edit.currentPlan(having: slot)
     let weights = CanaryWeights.compute(plan: plan, canary: slot, percent: percent)
     try await edit.apply(weights: weights, describe: "canary \(slot) at \(percent) %", confirm: confirm)
   }

@@ -42,15 +42,8 @@ struct ShadowDiffsCommand: AsyncParsableCommand {
       return
     }
     if json {
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-      encoder.nonConformingFloatEncodingStrategy = .convertToString(
-        positiveInfinity: "Infinity",
-        negativeInfinity: "-Infinity",
-        nan: "NaN"
-      )
       for record in records {
-        print(String(decoding: try encoder.encode(record), as: UTF8.self))
+        print(String(decoding: try DisagreementSample.line(record), as: UTF8.self))
       }
       return
     }

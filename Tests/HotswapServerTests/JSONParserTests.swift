@@ -113,6 +113,38 @@ import Testing
     }
   }
 
+  @Test func integralNumbersPrintAsIntegersWhileTheTypeHoldsThemExactly() {
+    var writer = JSONWriter()
+    writer.beginArray()
+    writer.number(999_999_999_999_999.0)
+    writer.number(1e15)
+    writer.number(-3.0)
+    writer.number(9_999_999 as Float)
+    writer.number(1e7 as Float)
+    writer.number(0.1 as Float)
+    writer.tensorNumber(-Float.infinity)
+    writer.tensorNumber(2.5)
+    writer.endArray()
+    #expect(
+      String(decoding: writer.bytes, as: UTF8.self)
+        == "[999999999999999,1000000000000000.0,-3,9999999,10000000.0,0.1,-Infinity,2.5]"
+    )
+  }
+
+  @Test func absentValuesAreWrittenNull() {
+    var writer = JSONWriter()
+    writer.beginArray()
+    writer.string(orNull: "a")
+    writer.string(orNull: nil)
+    writer.number(orNull: 0.5)
+    writer.number(orNull: .infinity)
+    writer.number(orNull: nil)
+    writer.integer(orNull: -3)
+    writer.integer(orNull: nil)
+    writer.endArray()
+    #expect(String(decoding: writer.bytes, as: UTF8.self) == #"["a",null,0.5,null,null,-3,null]"#)
+  }
+
   @Test func tensorNumbersWriteTritonsNonFiniteLiterals() {
     var writer = JSONWriter()
     writer.beginArray()

@@ -176,18 +176,22 @@ import Testing
     #expect(String(decoding: response.body, as: UTF8.self).contains("the limit is 100000 rows per request"))
   }
 
-  @Test func anExpiredOffloadIsChargedToItsSlotOnceAndItsOwnOutcomeIsDropped() throws {
-    let recorder = RecordingObserver()
-    let router = try Self.router(observer: recorder)
+  /// The work of a `/predict` of 100 rows, which the router hands to the thread pool; nil if it
+  /// answered right away.
+  static func offloadedPredict(_ router: RESTRouter) -> OffloadedWork? {
     let rows = Array(repeating: "[5.1,3.5,1.4,0.2]", count: 100).joined(separator: ",")
     guard
       case .offload(let work) = router.route(
         Self.request(.POST, "/predict", body: #"{"instances":[\#(rows)]}"#)
       )
-    else {
-      Issue.record("100 rows are offloaded")
-      return
-    }
+    else { return nil }
+    return work
+  }
+
+  @Test func anExpiredOffloadIsChargedToItsSlotOnceAndItsOwnOutcomeIsDropped() throws {
+    let recorder = RecordingObserver()
+    let router = try Self.router(observer: recorder)
+    let work = try #require(Self.offloadedPredict(router), "100 rows are offloaded")
     #expect(work.expire())
     #expect(work.run().status == .ok, "the late work still completes")
     let seen = recorder.observations
@@ -200,15 +204,7 @@ import Testing
   @Test func anOffloadThatFinishedCannotBeExpired() throws {
     let recorder = RecordingObserver()
     let router = try Self.router(observer: recorder)
-    let rows = Array(repeating: "[5.1,3.5,1.4,0.2]", count: 100).joined(separator: ",")
-    guard
-      case .offload(let work) = router.route(
-        Self.request(.POST, "/predict", body: #"{"instances":[\#(rows)]}"#)
-      )
-    else {
-      Issue.record("100 rows are offloaded")
-      return
-    }
+    let work = try #require(Self.offloadedPredict(router), "100 rows are offloaded")
     #expect(work.run().status == .ok)
     #expect(!work.expire())
     #expect(recorder.observations.map(\.outcome) == [.success])

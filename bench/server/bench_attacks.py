@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import os
 import pathlib
 import shutil
@@ -28,7 +27,7 @@ import threading
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from bench_server import REPO, build, free_port, rss_kib, stop, wait_http  # noqa: E402
+from bench_server import REPO, build, free_port, rss_kib, stop, wait_http, write_results  # noqa: E402
 
 MIB = 1 << 20
 
@@ -201,9 +200,7 @@ def main() -> int:
     print()
     for name, result in results.items():
         report(name, result)
-    out = pathlib.Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
+    write_results(args.out, results)
     return 0
 
 

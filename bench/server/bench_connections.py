@@ -20,7 +20,6 @@ Results are printed and written to bench/results/connections.json.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import pathlib
 import resource
@@ -34,7 +33,7 @@ import tempfile
 import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-from bench_server import PREDICT_LUA, REPO, build, free_port, rss_kib, stop, wait_http, wrk, wrk_with_cpu  # noqa: E402
+from bench_server import PREDICT_LUA, REPO, build, free_port, rss_kib, stop, wait_http, wrk, wrk_with_cpu, write_results  # noqa: E402
 
 MIB = 1 << 20
 
@@ -224,9 +223,7 @@ def main() -> int:
           f"(requests/s on a shared machine follow the neighbours' load; CPU per request much less)")
     for name, met, value in checks:
         print(f"  [{'met' if met else 'MISSED'}] {name}: {value}")
-    out = pathlib.Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
+    write_results(args.out, results)
     return 0
 
 

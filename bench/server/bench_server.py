@@ -211,6 +211,13 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def write_results(path: str, results: dict) -> None:
+    """Writes the run's results as JSON to `path` (the --out of every server benchmark)."""
+    out = pathlib.Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bin-dir")
@@ -358,9 +365,7 @@ def main() -> int:
         results["targets"] = {name: {"met": met, "value": value} for name, met, value in swap_checks}
         for name, met, value in swap_checks:
             print(f"  [{'met' if met else 'MISSED'}] {name}: {value}")
-        out = pathlib.Path(args.out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(json.dumps(results, indent=2))
+        write_results(args.out, results)
         return 0
     ours_rps = statistics.median(r["hotswap_predict"]["rps"] for r in results["rounds"])
     nginx_rps = statistics.median(r["nginx_return_200"]["rps"] for r in results["rounds"])
@@ -405,9 +410,7 @@ def main() -> int:
           f"startup to first response: p50 {results['startup_ms']['p50']:.0f} ms")
     for name, met, value in checks:
         print(f"  [{'met' if met else 'MISSED'}] {name}: {value}")
-    out = pathlib.Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=2))
+    write_results(args.out, results)
     return 0
 
 

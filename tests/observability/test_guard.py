@@ -50,8 +50,13 @@ def test_failing_canary_trips_and_stays_tripped_until_the_file_changes(
     log = server.log()
     trip_lines = [line for line in log.splitlines() if "guard tripped" in line]
     assert len(trip_lines) == 1 and "level=error" in trip_lines[0] and "guard.slot=green" in trip_lines[0]
-    history = [json.loads(line) for line in (tmp_path / "state" / "history.jsonl").read_text().splitlines()]
-    assert history[-1]["trigger"] == "guard-trip" and "error rate" in history[-1]["reason"]
+    # The audit trail is written in the background, after the trip is served: wait for its entry.
+    def last_entry() -> dict | None:
+        lines = (tmp_path / "state" / "history.jsonl").read_text().splitlines()
+        return json.loads(lines[-1]) if lines else None
+
+    entry = wait_until(lambda: (e := last_entry()) and e["trigger"] == "guard-trip" and e, 5, "the trip in the history")
+    assert "error rate" in entry["reason"]
     _, _, metrics = server.request("GET", "/metrics")
     assert 'hotswap_guard_trips_total{slot="green"} 1' in metrics.decode()
 

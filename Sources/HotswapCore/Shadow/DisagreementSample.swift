@@ -59,7 +59,7 @@ public final class DisagreementSample: Sendable {
 
   /// Keeps `record`, replacing the oldest when full.
   public func add(_ record: DisagreementRecord) {
-    guard let line = try? Self.encoder.encode(record) else { return }
+    guard let line = try? Self.line(record) else { return }
     state.withLock { state in
       guard state.limit > 0 else { return }
       if state.lines.count < state.limit {
@@ -116,14 +116,8 @@ public final class DisagreementSample: Sendable {
     return bytes.split(separator: UInt8(ascii: "\n")).map { Data($0) }
   }
 
-  private static var encoder: JSONEncoder {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(
-      positiveInfinity: "Infinity",
-      negativeInfinity: "-Infinity",
-      nan: "NaN"
-    )
-    return encoder
+  /// `record` as the sample file stores it: one JSON object (``ShadowFiles/encoder``).
+  public static func line(_ record: DisagreementRecord) throws -> Data {
+    try ShadowFiles.encoder.encode(record)
   }
 }

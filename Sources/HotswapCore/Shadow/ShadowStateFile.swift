@@ -56,14 +56,7 @@ public struct ShadowStateFile: Sendable {
       beganAt: ISO8601Time.string(from: saved.beganAt, fractionalSeconds: true),
       totals: Totals(saved.totals)
     )
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(
-      positiveInfinity: "Infinity",
-      negativeInfinity: "-Infinity",
-      nan: "NaN"
-    )
-    guard let data = try? encoder.encode(content) else { return false }
+    guard let data = try? ShadowFiles.encoder.encode(content) else { return false }
     return ShadowFiles.replace(path, with: data)
   }
 
@@ -141,6 +134,19 @@ public struct ShadowStateFile: Sendable {
 /// Writing the shadow's files: whole files replaced atomically and flushed (``AtomicFile``),
 /// readable by the owner and group only (the disagreement sample holds request inputs).
 enum ShadowFiles {
+  /// The JSON of the shadow's files: keys sorted, non-finite numbers as the strings `NaN`,
+  /// `Infinity` and `-Infinity` (a regressor's difference can be infinite).
+  static var encoder: JSONEncoder {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(
+      positiveInfinity: "Infinity",
+      negativeInfinity: "-Infinity",
+      nan: "NaN"
+    )
+    return encoder
+  }
+
   /// Replaces `path` with `data`; false when it could not (the shadow goes on, unsaved).
   static func replace(_ path: String, with data: Data) -> Bool {
     do {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import HotswapCore
 import HotswapProtos
 import OnnxInference
 

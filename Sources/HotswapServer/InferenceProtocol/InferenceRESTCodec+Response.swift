@@ -1,3 +1,4 @@
+import HotswapCore
 import HotswapJSON
 import OnnxInference
 

@@ -40,12 +40,7 @@ public struct ModelMetadataDocument: Sendable, Equatable {
   }
 
   private static func tensor(_ info: TensorInfo) -> TensorMetadata {
-    TensorMetadata(name: info.name, datatype: info.dataType.rawValue, shape: wireShape(info.shape))
-  }
-
-  /// A model shape as the protocol writes it: -1 for a dynamic axis.
-  public static func wireShape(_ shape: [Int?]) -> [Int64] {
-    shape.map { $0.map(Int64.init) ?? -1 }
+    TensorMetadata(name: info.name, datatype: info.dataType.rawValue, shape: info.wireShape)
   }
 
   /// Writes the REST JSON form.
@@ -54,9 +49,7 @@ public struct ModelMetadataDocument: Sendable, Equatable {
     writer.key("name")
     writer.string(name)
     writer.key("versions")
-    writer.beginArray()
-    for version in versions { writer.string(version) }
-    writer.endArray()
+    writer.strings(versions)
     writer.key("platform")
     writer.string(platform)
     for (key, tensors) in [("inputs", inputs), ("outputs", outputs)] {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import HotswapConfig
 import HotswapCore
 import HotswapJSON
 
@@ -37,7 +38,7 @@ extension StatusDocument {
     writer.key("error_rate")
     writer.number(summary.errorRate)
     writer.key("p99_ms")
-    if let p99 = summary.p99Milliseconds { writer.number(p99) } else { writer.null() }
+    writer.number(orNull: summary.p99Milliseconds)
     writer.endObject()
   }
 
@@ -49,15 +50,10 @@ extension StatusDocument {
     }
     writer.beginObject()
     writer.key("max_error_rate")
-    if let rate = settings.maxErrorRate { writer.number(rate) } else { writer.null() }
+    writer.number(orNull: settings.maxErrorRate)
     writer.key("max_p99_ms")
-    if let p99 = settings.maxP99Milliseconds { writer.number(p99) } else { writer.null() }
-    writer.key("min_agreement")
-    if let value = settings.minAgreement { writer.number(value) } else { writer.null() }
-    writer.key("max_p99_difference")
-    if let value = settings.maxP99Difference { writer.number(value) } else { writer.null() }
-    writer.key("min_requests")
-    writer.integer(Int64(settings.minRequests))
+    writer.number(orNull: settings.maxP99Milliseconds)
+    writeShadowThresholds(settings, into: &writer)
     writer.key("window_seconds")
     writer.number(settings.window.inSeconds)
     writer.key("observing")
@@ -65,11 +61,9 @@ extension StatusDocument {
     writer.key("state")
     writer.string(status.trips.isEmpty ? "holding" : "tripped")
     writer.key("stable")
-    if let stable = status.roles.stable { writer.string(stable) } else { writer.null() }
+    writer.string(orNull: status.roles.stable)
     writer.key("canaries")
-    writer.beginArray()
-    for canary in status.roles.canaries { writer.string(canary) }
-    writer.endArray()
+    writer.strings(status.roles.canaries)
     writer.key("trips")
     writer.beginArray()
     for trip in status.trips {
@@ -83,13 +77,24 @@ extension StatusDocument {
       writer.key("reason")
       writer.string(trip.reason)
       writer.key("time")
-      if let time = trip.time { writer.string(time) } else { writer.null() }
+      writer.string(orNull: trip.time)
       writer.endObject()
     }
     writer.endArray()
     writer.key("trips_since_start")
     writer.integer(Int64(status.tripCounts.values.reduce(0, +)))
     writer.endObject()
+  }
+
+  /// The shadow's thresholds and the requests a verdict needs, shared by the guard and the
+  /// shadow's verdict.
+  static func writeShadowThresholds(_ settings: GuardSettings, into writer: inout JSONWriter) {
+    writer.key("min_agreement")
+    writer.number(orNull: settings.minAgreement)
+    writer.key("max_p99_difference")
+    writer.number(orNull: settings.maxP99Difference)
+    writer.key("min_requests")
+    writer.integer(Int64(settings.minRequests))
   }
 
   /// The rollout: slot, steps, current step and share, state, time to the next step.
@@ -118,9 +123,9 @@ extension StatusDocument {
     writer.key("started_at")
     writer.string(iso(progress.startedAt))
     writer.key("next_step_at")
-    if let next = status.nextStepAt { writer.string(iso(next)) } else { writer.null() }
+    writer.string(orNull: status.nextStepAt.map(iso))
     writer.key("seconds_to_next_step")
-    if let left = status.timeToNextStep { writer.number(left.inSeconds) } else { writer.null() }
+    writer.number(orNull: status.timeToNextStep?.inSeconds)
     writer.endObject()
   }
 }

@@ -18,9 +18,7 @@ extension StatusDocument {
     writer.key("capacity")
     writer.integer(Int64(ChartHistory.capacity))
     writer.key("ends")
-    writer.beginArray()
-    for end in series.ends { writer.string(iso(end)) }
-    writer.endArray()
+    writer.strings(series.ends.map(iso))
     writer.key("slots")
     writer.beginArray()
     for (name, points) in series.slots {
@@ -34,9 +32,7 @@ extension StatusDocument {
       ] as [(String, (ChartHistory.Point) -> Double?)] {
         writer.key(key)
         writer.beginArray()
-        for point in points {
-          if let point, let number = value(point) { writer.number(number) } else { writer.null() }
-        }
+        for point in points { writer.number(orNull: point.flatMap(value)) }
         writer.endArray()
       }
       writer.endObject()
@@ -49,9 +45,7 @@ extension StatusDocument {
       writer.string(shadow.slot)
       writer.key("agreement")
       writer.beginArray()
-      for value in shadow.agreement {
-        if let value { writer.number(value) } else { writer.null() }
-      }
+      for value in shadow.agreement { writer.number(orNull: value) }
       writer.endArray()
       writer.endObject()
     } else {

@@ -29,7 +29,7 @@ extension StatusDocument {
     writer.key("slot")
     writer.string(settings.slot)
     writer.key("version")
-    if let version = status.version { writer.string(version) } else { writer.null() }
+    writer.string(orNull: status.version)
     writer.key("active")
     writer.bool(status.target != nil)
     writer.key("sample_percent")
@@ -39,11 +39,11 @@ extension StatusDocument {
     writer.key("tolerance")
     writer.number(settings.tolerance)
     writer.key("began_at")
-    if let began = status.beganAt { writer.string(iso(began)) } else { writer.null() }
+    writer.string(orNull: status.beganAt.map(iso))
     writer.key("restored")
     writer.bool(status.restored)
     writer.key("note")
-    if let note = status.note { writer.string(note) } else { writer.null() }
+    writer.string(orNull: status.note)
     writer.key("mirrored_share")
     writer.number(status.eligibleShare)
     writer.key("queue")
@@ -65,7 +65,7 @@ extension StatusDocument {
     if let message = status.lastError {
       writer.beginObject()
       writer.key("time")
-      if let time = status.lastErrorAt { writer.string(iso(time)) } else { writer.null() }
+      writer.string(orNull: status.lastErrorAt.map(iso))
       writer.key("message")
       writer.string(message)
       writer.endObject()
@@ -85,12 +85,7 @@ extension StatusDocument {
       return
     }
     writer.beginObject()
-    writer.key("min_agreement")
-    if let value = settings.minAgreement { writer.number(value) } else { writer.null() }
-    writer.key("max_p99_difference")
-    if let value = settings.maxP99Difference { writer.number(value) } else { writer.null() }
-    writer.key("min_requests")
-    writer.integer(Int64(settings.minRequests))
+    writeShadowThresholds(settings, into: &writer)
     writer.key("state")
     switch verdict {
     case .waiting: writer.string("waiting")
@@ -118,31 +113,14 @@ extension StatusDocument {
       writer.integer(Int64(value))
     }
     writer.key("agreement")
-    finite(summary.agreement, into: &writer)
+    writer.number(orNull: summary.agreement)
     writer.key("difference")
-    if summary.difference.total > 0 {
-      writer.beginObject()
-      for (key, quantile) in [("p50", 0.5), ("p90", 0.9), ("p99", 0.99)] {
-        writer.key(key)
-        finite(summary.difference.quantile(quantile), into: &writer)
-      }
+    writeQuantiles(summary.difference, into: &writer) { writer in
       writer.key("max")
-      finite(summary.maxDifference, into: &writer)
-      writer.endObject()
-    } else {
-      writer.null()
+      writer.number(orNull: summary.maxDifference)
     }
     writer.key("relative_difference")
-    if summary.relativeDifference.total > 0 {
-      writer.beginObject()
-      for (key, quantile) in [("p50", 0.5), ("p90", 0.9), ("p99", 0.99)] {
-        writer.key(key)
-        finite(summary.relativeDifference.quantile(quantile), into: &writer)
-      }
-      writer.endObject()
-    } else {
-      writer.null()
-    }
+    writeQuantiles(summary.relativeDifference, into: &writer)
     for (key, histogram) in [
       ("shadow_latency_ms", summary.shadowLatency), ("live_latency_ms", summary.liveLatency),
     ] {
@@ -154,15 +132,30 @@ extension StatusDocument {
       writer.beginObject()
       for (name, quantile) in [("p50", 0.5), ("p99", 0.99)] {
         writer.key(name)
-        finite(histogram.percentile(quantile).map { $0.inSeconds * 1000 }, into: &writer)
+        writer.number(orNull: histogram.percentile(quantile).map { $0.inSeconds * 1000 })
       }
       writer.endObject()
     }
     writer.endObject()
   }
 
-  /// A number, or `null` when absent or not finite (JSON has no infinity).
-  private static func finite(_ value: Double?, into writer: inout JSONWriter) {
-    if let value, value.isFinite { writer.number(value) } else { writer.null() }
+  /// p50, p90 and p99 of a difference histogram and what `more` adds; `null` before the first
+  /// comparison.
+  private static func writeQuantiles(
+    _ histogram: DifferenceHistogram,
+    into writer: inout JSONWriter,
+    more: (inout JSONWriter) -> Void = { _ in }
+  ) {
+    guard histogram.total > 0 else {
+      writer.null()
+      return
+    }
+    writer.beginObject()
+    for (key, quantile) in [("p50", 0.5), ("p90", 0.9), ("p99", 0.99)] {
+      writer.key(key)
+      writer.number(orNull: histogram.quantile(quantile))
+    }
+    more(&writer)
+    writer.endObject()
   }
 }

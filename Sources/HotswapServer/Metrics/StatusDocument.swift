@@ -37,9 +37,9 @@ public struct StatusDocument: Sendable {
     writer.key("config_path")
     writer.string(state.configPath)
     writer.key("generation")
-    if let snapshot { writer.integer(Int64(snapshot.generation)) } else { writer.null() }
+    writer.integer(orNull: snapshot.map { Int64($0.generation) })
     writer.key("sticky_header")
-    if let sticky = snapshot?.stickyHeader { writer.string(sticky) } else { writer.null() }
+    writer.string(orNull: snapshot?.stickyHeader)
     writer.key("slots")
     writer.beginArray()
     for slot in snapshot?.slots ?? [] {
@@ -65,9 +65,7 @@ public struct StatusDocument: Sendable {
       writer.key("share")
       writer.number(slot.share)
       writer.key("features")
-      writer.beginArray()
-      for name in slot.model.schema.featureNames { writer.string(name) }
-      writer.endArray()
+      writer.strings(slot.model.schema.featureNames)
       writer.key("stats")
       Self.writeStats(slot: slot.name, observability, now: now, into: &writer)
       writer.endObject()
@@ -94,17 +92,15 @@ public struct StatusDocument: Sendable {
       writer.key("time")
       writer.string(Self.iso(error.time))
       writer.key("config_sha256")
-      if let sha = error.configSHA256 { writer.string(sha) } else { writer.null() }
+      writer.string(orNull: error.configSHA256)
       writer.key("errors")
-      writer.beginArray()
-      for message in error.errors { writer.string(message) }
-      writer.endArray()
+      writer.strings(error.errors)
       writer.endObject()
     } else {
       writer.null()
     }
     writer.key("restart_required")
-    if let note = state.restartRequired { writer.string(note) } else { writer.null() }
+    writer.string(orNull: state.restartRequired)
     let delivery = observability?.delivery.status(now: now.wall) ?? .idle
     writer.key("metrics_enabled")
     writer.bool(observability?.recording ?? false)

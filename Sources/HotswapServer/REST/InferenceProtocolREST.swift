@@ -24,9 +24,7 @@ struct InferenceProtocolREST: Sendable {
     writer.key("version")
     writer.string(environment.serverVersion)
     writer.key("extensions")
-    writer.beginArray()
-    for extensionName in ServerMetadataDocument.extensions { writer.string(extensionName) }
-    writer.endArray()
+    writer.strings(ServerMetadataDocument.extensions)
     writer.endObject()
     return .json(.ok, writer)
   }

@@ -46,16 +46,16 @@ public enum SocketActivation {
     }
     guard let owner = pid_t(pidText), owner > 0 else {
       throw SocketActivationError(
-        code: .malformedVariable,
-        message: "LISTEN_PID='\(pidText)' is not a process id; check the unit's socket activation setup"
+        .malformedVariable,
+        "LISTEN_PID='\(pidText)' is not a process id; check the unit's socket activation setup"
       )
     }
     guard owner == pid else { return [] }
     let limit = Int(CInt.max - firstDescriptor)
     guard let count = Int(countText), count >= 0, count <= limit else {
       throw SocketActivationError(
-        code: .malformedVariable,
-        message: "LISTEN_FDS='\(countText)' is not a number of descriptors between 0 and \(limit)"
+        .malformedVariable,
+        "LISTEN_FDS='\(countText)' is not a number of descriptors between 0 and \(limit)"
       )
     }
     let names = environment["LISTEN_FDNAMES"].map {
@@ -81,8 +81,8 @@ public enum SocketActivation {
       let flags = fcntl(socket.fileDescriptor, F_GETFD)
       guard flags >= 0, fcntl(socket.fileDescriptor, F_SETFD, flags | FD_CLOEXEC) == 0 else {
         throw SocketActivationError(
-          code: .descriptorNotOpen,
-          message: "LISTEN_FDS announces descriptor \(socket.fileDescriptor), but it is not open:"
+          .descriptorNotOpen,
+          "LISTEN_FDS announces descriptor \(socket.fileDescriptor), but it is not open:"
             + " \(String(cString: strerror(errno))); check that the service was started by its .socket unit"
         )
       }

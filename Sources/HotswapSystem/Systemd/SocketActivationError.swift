@@ -1,17 +1,13 @@
+import CodedErrors
+
 /// Why the socket-activation variables could not be used.
-public struct SocketActivationError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct SocketActivationError: CodedError {
   /// The kind of failure, stable for programs to match on.
-  public struct Code: Hashable, Sendable, CustomStringConvertible {
-    /// The code's name, as printed.
-    public let rawValue: String
-
+  public enum Code: String, ErrorCode {
     /// `LISTEN_PID` or `LISTEN_FDS` is not a valid number.
-    public static let malformedVariable = Code(rawValue: "malformed_variable")
+    case malformedVariable = "malformed_variable"
     /// A descriptor systemd announced is not open in this process.
-    public static let descriptorNotOpen = Code(rawValue: "descriptor_not_open")
-
-    /// The code's name.
-    public var description: String { rawValue }
+    case descriptorNotOpen = "descriptor_not_open"
   }
 
   /// The kind of failure.
@@ -20,11 +16,8 @@ public struct SocketActivationError: Error, Sendable, Equatable, CustomStringCon
   public let message: String
 
   /// Creates an error from its parts.
-  public init(code: Code, message: String) {
+  public init(_ code: Code, _ message: String) {
     self.code = code
     self.message = message
   }
-
-  /// `code: message`.
-  public var description: String { "\(code): \(message)" }
 }

@@ -77,8 +77,8 @@ public struct SystemdNotifier: Sendable {
     let descriptor = socket(AF_UNIX, CInt(SOCK_DGRAM.rawValue) | CInt(SOCK_CLOEXEC.rawValue), 0)
     guard descriptor >= 0 else {
       throw SystemdNotifyError(
-        code: .socketFailed,
-        message: "cannot create a Unix datagram socket: \(Self.errnoText())"
+        .socketFailed,
+        "cannot create a Unix datagram socket: \(Self.errnoText())"
       )
     }
     defer { close(descriptor) }
@@ -94,8 +94,8 @@ public struct SystemdNotifier: Sendable {
     guard sent == bytes.count else {
       let reason = sent < 0 ? Self.errnoText() : "only \(sent) of \(bytes.count) bytes were sent"
       throw SystemdNotifyError(
-        code: .sendFailed,
-        message: "cannot notify systemd at NOTIFY_SOCKET='\(socketPath)': \(reason)"
+        .sendFailed,
+        "cannot notify systemd at NOTIFY_SOCKET='\(socketPath)': \(reason)"
       )
     }
   }
@@ -143,8 +143,8 @@ public struct SystemdNotifier: Sendable {
   private static func address(_ path: String) throws(SystemdNotifyError) -> UnixSocketAddress {
     guard let address = UnixSocketAddress(path) else {
       throw SystemdNotifyError(
-        code: .invalidAddress,
-        message: "NOTIFY_SOCKET='\(path)' is neither an absolute path nor an abstract '@name'"
+        .invalidAddress,
+        "NOTIFY_SOCKET='\(path)' is neither an absolute path nor an abstract '@name'"
           + " shorter than \(UnixSocketAddress.capacity) bytes"
       )
     }

@@ -1,19 +1,15 @@
+import CodedErrors
+
 /// Why a `sd_notify` datagram could not be sent.
-public struct SystemdNotifyError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct SystemdNotifyError: CodedError {
   /// The kind of failure, stable for programs to match on.
-  public struct Code: Hashable, Sendable, CustomStringConvertible {
-    /// The code's name, as printed.
-    public let rawValue: String
-
+  public enum Code: String, ErrorCode {
     /// `NOTIFY_SOCKET` is not an absolute path or an abstract `@name` that fits a Unix address.
-    public static let invalidAddress = Code(rawValue: "invalid_address")
+    case invalidAddress = "invalid_address"
     /// Creating the datagram socket failed.
-    public static let socketFailed = Code(rawValue: "socket_failed")
+    case socketFailed = "socket_failed"
     /// Sending the datagram failed (no listener, permissions, a full queue).
-    public static let sendFailed = Code(rawValue: "send_failed")
-
-    /// The code's name.
-    public var description: String { rawValue }
+    case sendFailed = "send_failed"
   }
 
   /// The kind of failure.
@@ -22,11 +18,8 @@ public struct SystemdNotifyError: Error, Sendable, Equatable, CustomStringConver
   public let message: String
 
   /// Creates an error from its parts.
-  public init(code: Code, message: String) {
+  public init(_ code: Code, _ message: String) {
     self.code = code
     self.message = message
   }
-
-  /// `code: message`.
-  public var description: String { "\(code): \(message)" }
 }

@@ -74,8 +74,8 @@ final class InotifyHub: Sendable {
           _ = state.syncWatches()
         }
         throw WatcherError(
-          code: .initializationFailed,
-          message: "cannot start the watcher thread: \(WatcherError.describe(errno: code))",
+          .initializationFailed,
+          "cannot start the watcher thread: \(WatcherError.describe(errno: code))",
           errno: code
         )
       }

@@ -43,8 +43,8 @@ struct InotifyTools: Sendable {
     let descriptor = inotifytools_wd_from_filename(key)
     guard descriptor >= 0 else {
       throw WatcherError(
-        code: .watchFailed,
-        message: "libinotifytools added a watch on '\(directory)' but does not know its descriptor"
+        .watchFailed,
+        "libinotifytools added a watch on '\(directory)' but does not know its descriptor"
       )
     }
     return descriptor
@@ -64,8 +64,8 @@ struct InotifyTools: Sendable {
       let code = inotifytools_error()
       if code == 0 || code == EINTR || code == EAGAIN { return nil }
       throw WatcherError(
-        code: .watchFailed,
-        message: "reading inotify events failed: \(WatcherError.describe(errno: code))",
+        .watchFailed,
+        "reading inotify events failed: \(WatcherError.describe(errno: code))",
         errno: code
       )
     }

@@ -17,8 +17,8 @@ struct WakePipe: Sendable {
       let code = errno
       for end in ends where end >= 0 { close(end) }
       throw WatcherError(
-        code: .initializationFailed,
-        message: "cannot create the watcher's wake-up pipe: \(WatcherError.describe(errno: code))",
+        .initializationFailed,
+        "cannot create the watcher's wake-up pipe: \(WatcherError.describe(errno: code))",
         errno: code
       )
     }

@@ -1,25 +1,21 @@
+import CodedErrors
+
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Why the watcher could not start or keep a watch, with what to do about it.
-public struct WatcherError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct WatcherError: CodedError {
   /// The kind of failure, stable for programs to match on.
-  public struct Code: Hashable, Sendable, CustomStringConvertible {
-    /// The code's name, as printed.
-    public let rawValue: String
-
+  public enum Code: String, ErrorCode {
     /// The path given cannot name a file (empty, or a directory).
-    public static let invalidPath = Code(rawValue: "invalid_path")
+    case invalidPath = "invalid_path"
     /// `inotify_init` failed (for example the per-user instance limit is reached).
-    public static let initializationFailed = Code(rawValue: "initialization_failed")
+    case initializationFailed = "initialization_failed"
     /// Adding a watch failed (missing directory, permission, watch limit).
-    public static let watchFailed = Code(rawValue: "watch_failed")
+    case watchFailed = "watch_failed"
     /// The kernel's watch limit `fs.inotify.max_user_watches` is reached.
-    public static let watchLimitReached = Code(rawValue: "watch_limit_reached")
-
-    /// The code's name.
-    public var description: String { rawValue }
+    case watchLimitReached = "watch_limit_reached"
   }
 
   /// The kind of failure.
@@ -30,18 +26,15 @@ public struct WatcherError: Error, Sendable, Equatable, CustomStringConvertible 
   public let errno: CInt?
 
   /// Creates an error from its parts.
-  public init(code: Code, message: String, errno: CInt? = nil) {
+  public init(_ code: Code, _ message: String, errno: CInt? = nil) {
     self.code = code
     self.message = message
     self.errno = errno
   }
 
-  /// `code: message`.
-  public var description: String { "\(code): \(message)" }
-
   /// The error for a path that cannot name a config or model file.
   static func invalidPath(_ path: String, reason: String) -> WatcherError {
-    WatcherError(code: .invalidPath, message: "cannot watch '\(path)': \(reason)")
+    WatcherError(.invalidPath, "cannot watch '\(path)': \(reason)")
   }
 
   /// The error for a failed `inotify_init`.
@@ -53,7 +46,7 @@ public struct WatcherError: Error, Sendable, Equatable, CustomStringConvertible 
         "; the per-user inotify instance limit fs.inotify.max_user_instances\(limit) is reached:"
         + " raise it with `sysctl -w fs.inotify.max_user_instances=1024` and persist it in /etc/sysctl.d/"
     }
-    return WatcherError(code: .initializationFailed, message: message, errno: code)
+    return WatcherError(.initializationFailed, message, errno: code)
   }
 
   /// The error for a failed `inotify_add_watch` on `directory`.
@@ -63,32 +56,32 @@ public struct WatcherError: Error, Sendable, Equatable, CustomStringConvertible 
     case ENOSPC:
       let limit = maxUserWatches.map { " (currently \($0))" } ?? ""
       return WatcherError(
-        code: .watchLimitReached,
-        message: prefix
+        .watchLimitReached,
+        prefix
           + "; the inotify watch limit fs.inotify.max_user_watches\(limit) is reached:"
           + " raise it with `sysctl -w fs.inotify.max_user_watches=524288` and persist it in /etc/sysctl.d/",
         errno: code
       )
     case ENOENT:
       return WatcherError(
-        code: .watchFailed,
-        message: prefix + "; create the directory or fix the path",
+        .watchFailed,
+        prefix + "; create the directory or fix the path",
         errno: code
       )
     case EACCES, EPERM:
       return WatcherError(
-        code: .watchFailed,
-        message: prefix + "; give the service's user read access to the directory",
+        .watchFailed,
+        prefix + "; give the service's user read access to the directory",
         errno: code
       )
     case ENOTDIR:
       return WatcherError(
-        code: .watchFailed,
-        message: prefix + "; a path component is a file, not a directory",
+        .watchFailed,
+        prefix + "; a path component is a file, not a directory",
         errno: code
       )
     default:
-      return WatcherError(code: .watchFailed, message: prefix, errno: code)
+      return WatcherError(.watchFailed, prefix, errno: code)
     }
   }
 

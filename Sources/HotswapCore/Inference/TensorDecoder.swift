@@ -54,7 +54,7 @@ public struct TensorDecoder: Sendable {
   }
 
   private func checkShape(_ wire: [Int64]) throws(InferenceError) -> [Int] {
-    let expected = ModelMetadataDocument.wireShape(info.shape)
+    let expected = info.wireShape
     var shape: [Int] = []
     shape.reserveCapacity(wire.count)
     for dim in wire {

@@ -1,4 +1,3 @@
-import HotswapCore
 import OnnxInference
 
 /// Runs one inference request on one slot: matches the request's inputs to the model's by name,
@@ -71,7 +70,7 @@ public struct InferenceRunner: Sendable {
     tensors.reserveCapacity(session.inputs.count)
     for info in session.inputs {
       guard let input = byName[info.name] else {
-        let shape = ModelMetadataDocument.wireShape(info.shape)
+        let shape = info.wireShape
         throw InferenceError(
           .invalidArgument,
           "missing input '\(info.name)' (\(info.dataType.rawValue) \(shape))"

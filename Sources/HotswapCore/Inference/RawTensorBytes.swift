@@ -5,7 +5,7 @@ import OnnxInference
 /// per element. Used by the REST binary extension and by gRPC's raw contents.
 public enum RawTensorBytes {
   /// Bytes per element, nil for BYTES (variable).
-  public static func elementSize(_ dataType: TensorDataType) -> Int? {
+  static func elementSize(_ dataType: TensorDataType) -> Int? {
     switch dataType {
     case .float, .int32: 4
     case .double, .int64: 8
@@ -15,7 +15,7 @@ public enum RawTensorBytes {
   }
 
   /// Decodes `count` elements of `dataType`; the byte length must match exactly.
-  public static func decode(
+  static func decode(
     _ bytes: [UInt8],
     dataType: TensorDataType,
     count: Int,
