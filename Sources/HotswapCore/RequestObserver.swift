@@ -50,6 +50,16 @@ public struct RequestObservation: Sendable {
 public protocol RequestObserver: Sendable {
   /// Records one request.
   func observe(_ observation: RequestObservation)
+
+  /// Whether the observer holds what it is told until offloaded work finishes (the REST
+  /// server's offload observation). False by default; lets the request path skip a dynamic
+  /// cast for every other observer.
+  var holdsUntilServed: Bool { get }
+}
+
+extension RequestObserver {
+  /// False: what the observer is told is final at once.
+  public var holdsUntilServed: Bool { false }
 }
 
 /// Records nothing: the server with metrics disabled (`hotswap serve --no-metrics`, and the

@@ -11,6 +11,11 @@ targets: <= 10 % throughput for the iris shadow, and p99 within the plain server
 round-to-round spread. For the slow shadow, /status says how much slower its model is than the
 live answer and how many copies it dropped (counted, never waited for).
 
+Per round the script also reads the server's threads' CPU time (/proc/PID/task/*/schedstat): the
+event loops' CPU microseconds per request (`loop_cpu_cost_percent` compares them with the plain
+server's: what a copy costs the request path, and less sensitive than throughput to other work on
+the machine) and the share of one core the shadow worker used (`shadow_cpu_share`, capped at 0.25).
+
 Writes JSON to bench/results/shadow.json (or --out). See README.md.
 """
 
@@ -113,6 +118,35 @@ def wrk(port: int, args, script: pathlib.Path) -> dict:
     }
 
 
+def thread_cpu(pid: int) -> dict[str, int]:
+    """Nanoseconds on a CPU so far, per kind of thread (`loops`: the event loops; `shadow`: the
+    shadow worker), from /proc/PID/task/*/schedstat."""
+    totals = {"loops": 0, "shadow": 0}
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            name = pathlib.Path(f"/proc/{pid}/task/{task}/comm").read_text().strip()
+            nanoseconds = int(pathlib.Path(f"/proc/{pid}/task/{task}/schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue  # the thread ended
+        if name.startswith("NIO-"):
+            totals["loops"] += nanoseconds
+        elif name.startswith("hotswap-shadow"):
+            totals["shadow"] += nanoseconds
+    return totals
+
+
+def measured_round(server: "Server", args, script: pathlib.Path) -> dict:
+    """One wrk round, with the CPU time the server's event loops spent per request and the share
+    of one core the shadow worker used meanwhile."""
+    before = thread_cpu(server.popen.pid)
+    result = wrk(server.port, args, script)
+    after = thread_cpu(server.popen.pid)
+    requests = result["requests_per_second"] * args.seconds
+    result["loop_cpu_us_per_request"] = round((after["loops"] - before["loops"]) / 1000 / max(1.0, requests), 3)
+    result["shadow_cpu_share"] = round((after["shadow"] - before["shadow"]) / (args.seconds * 1e9), 4)
+    return result
+
+
 def summary(rounds: list[dict]) -> dict:
     rates = [r["requests_per_second"] for r in rounds]
     p99s = [r["p99_ms"] for r in rounds]
@@ -121,6 +155,8 @@ def summary(rounds: list[dict]) -> dict:
         "median_requests_per_second": statistics.median(rates),
         "median_p99_ms": statistics.median(p99s),
         "p99_ms_range": [min(p99s), max(p99s)],
+        "median_loop_cpu_us_per_request": statistics.median(r["loop_cpu_us_per_request"] for r in rounds),
+        "median_shadow_cpu_share": statistics.median(r["shadow_cpu_share"] for r in rounds),
     }
 
 
@@ -150,8 +186,12 @@ def main() -> int:
     parser.add_argument("--slow-trees", type=int, default=250, help="trees of the slow shadow ensemble (250: ~100x iris)")
     parser.add_argument("--slow-depth", type=int, default=60, help="comparisons per tree")
     parser.add_argument("--out", default=str(REPO / "bench" / "results" / "shadow.json"))
+    parser.add_argument("--baseline-bin-dir",
+                        help="folder with another release `hotswap` (an earlier build): its plain, shadow and slow "
+                             "servers run alternated with these, reported as baseline_* against their own plain")
     args = parser.parse_args()
     bin_dir = pathlib.Path(args.bin_dir) if args.bin_dir else build()
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="hotswap-bench-shadow-") as work_dir:
         work = pathlib.Path(work_dir)
         script = work / "predict.lua"
@@ -161,31 +201,40 @@ def main() -> int:
         iris_green = REPO / "models" / "iris" / "v1.1.0" / "model.onnx"
         shadow = '[shadow]\nslot = "green"\nsample = 100\n'
         servers: list[Server] = []
-        rounds: dict[str, list[dict]] = {name: [] for name in ("plain", "shadow", "slow")}
+        builds = [("", bin_dir)]
+        if args.baseline_bin_dir:
+            builds.append(("baseline_", pathlib.Path(args.baseline_bin_dir)))
+        rounds: dict[str, list[dict]] = {}
         try:
-            servers.append(Server(bin_dir, work, "plain", config(iris_green, "")))
-            servers.append(Server(bin_dir, work, "shadow", config(iris_green, shadow)))
-            servers.append(Server(bin_dir, work, "slow", config(slow_model, shadow)))
+            for prefix, directory in builds:
+                for name, green, text in (("plain", iris_green, ""), ("shadow", iris_green, shadow),
+                                          ("slow", slow_model, shadow)):
+                    servers.append(Server(directory, work, prefix + name, config(green, text)))
+                    rounds[prefix + name] = []
             for server in servers:  # warm-up
                 wrk(server.port, argparse.Namespace(**{**vars(args), "seconds": 2}), script)
             for index in range(args.rounds):
-                order = servers[index % 3:] + servers[:index % 3]
-                for server in order:
-                    rounds[server.name].append(wrk(server.port, args, script))
+                shift = index % len(servers)
+                for server in servers[shift:] + servers[:shift]:
+                    rounds[server.name].append(measured_round(server, args, script))
                     print(server.name, rounds[server.name][-1], flush=True)
-            shadowed = {name: shadow_numbers(server) for name, server in (("shadow", servers[1]), ("slow", servers[2]))}
+            shadowed = {server.name: shadow_numbers(server) for server in servers if not server.name.endswith("plain")}
         finally:
             for server in servers:
                 server.stop()
     results = {name: summary(values) for name, values in rounds.items()}
-    plain = results["plain"]
-    for name in ("shadow", "slow"):
+    for name in shadowed:
+        plain = results[name.removesuffix("shadow").removesuffix("slow") + "plain"]
         results[name]["throughput_cost_percent"] = round(
             (1 - results[name]["median_requests_per_second"] / plain["median_requests_per_second"]) * 100, 2)
         results[name]["p99_ratio"] = round(results[name]["median_p99_ms"] / plain["median_p99_ms"], 3)
+        results[name]["loop_cpu_cost_percent"] = round(
+            (results[name]["median_loop_cpu_us_per_request"] / plain["median_loop_cpu_us_per_request"] - 1) * 100, 2)
         results[name]["shadow"] = shadowed[name]
     result = {
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load_before": os.getloadavg()},
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load_before": load_before,
+                    "load_after": os.getloadavg()},
+        "baseline_bin_dir": args.baseline_bin_dir,
         "wrk": {"threads": args.threads, "connections": args.connections, "seconds": args.seconds, "rounds": args.rounds},
         "slow_model": {"trees": args.slow_trees, "depth": args.slow_depth},
         "targets": {"shadow_throughput_cost_percent": 10, "p99": "within the plain server's round-to-round range"},

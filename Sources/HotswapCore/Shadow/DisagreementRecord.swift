@@ -172,13 +172,13 @@ extension DisagreementRecord {
     }
     self.init(
       time: ISO8601Time.string(from: job.servedAt, fractionalSeconds: true),
-      wireProtocol: job.wireProtocol,
+      wireProtocol: job.wireProtocol.rawValue,
       endpoint: job.endpoint,
       row: row.row,
       input: input.0,
       inputTruncated: input.1,
       live: Answer(job.liveSlot, job.live, row.live),
-      shadow: Answer(job.shadow.name, job.shadow.model, row.shadow),
+      shadow: Answer(job.shadowSlot, job.shadowModel, row.shadow),
       difference: row.comparison.difference
     )
   }

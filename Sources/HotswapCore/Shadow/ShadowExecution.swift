@@ -34,7 +34,7 @@ public struct ShadowExecution: Sendable {
 
   /// Runs the job's input on the shadow model and compares.
   public func run(_ job: ShadowJob) -> Outcome {
-    let shadowModel = job.shadow.model
+    let shadowModel = job.shadowModel
     let live: [Prediction]
     let shadow: [Prediction]
     switch job.input {

@@ -3,10 +3,11 @@ import HotswapConfig
 import OnnxInference
 
 /// One served prediction request copied for the shadow: what the live slot was asked and answered,
-/// and the shadow slot to ask the same. Built on the request path only for a request the shadow
-/// takes; it holds references to arrays the request already had, so building it copies nothing.
-/// A class, so the queue moves one reference.
-public final class ShadowJob: Sendable {
+/// and the shadow model to ask the same. Built on the request path only for a request the shadow
+/// takes and has room for; it holds references to arrays the request already had, so building it
+/// copies no rows or tensors. A value: the queue moves it into a cell it allocated once, so a copy
+/// costs the request path no allocation.
+public struct ShadowJob: Sendable {
   /// The input as the live model received it: feature rows (REST `/predict`, gRPC `Predict`) in
   /// the live model's feature order, or input tensors in its input order (`infer`, `ModelInfer`).
   public typealias Input = ServedPrediction.Input
@@ -19,16 +20,20 @@ public final class ShadowJob: Sendable {
     case tensors([Tensor])
   }
 
-  /// The shadow slot (its model runs the copy).
-  public let shadow: ServingSlot
-  /// The shadow's settings when the request was served.
-  public let settings: ShadowSettings
+  /// The shadow slot's name.
+  public let shadowSlot: String
+  /// The shadow slot's model (it runs the copy).
+  public let shadowModel: LoadedModel
+  /// Regressors agree within this absolute difference (`[shadow] tolerance`).
+  public let tolerance: Double
+  /// Whether disagreements are recorded (`[shadow] record` above 0).
+  public let records: Bool
   /// The live slot's model.
   public let live: LoadedModel
   /// The live slot's name.
   public let liveSlot: String
-  /// The protocol (`rest`, `grpc`).
-  public let wireProtocol: String
+  /// The protocol.
+  public let wireProtocol: RequestObservation.WireProtocol
   /// The endpoint (`predict`, `infer`, `Predict`, `ModelInfer`).
   public let endpoint: String
   /// The input.
@@ -44,19 +49,22 @@ public final class ShadowJob: Sendable {
 
   /// Creates a job.
   public init(
-    shadow: ServingSlot,
+    shadowSlot: String,
+    shadowModel: LoadedModel,
     settings: ShadowSettings,
     live: LoadedModel,
     liveSlot: String,
-    wireProtocol: String,
+    wireProtocol: RequestObservation.WireProtocol,
     endpoint: String,
     input: Input,
     liveOutput: LiveOutput,
     liveLatency: Duration,
     servedAt: Date
   ) {
-    self.shadow = shadow
-    self.settings = settings
+    self.shadowSlot = shadowSlot
+    self.shadowModel = shadowModel
+    self.tolerance = settings.tolerance
+    self.records = settings.record > 0
     self.live = live
     self.liveSlot = liveSlot
     self.wireProtocol = wireProtocol
@@ -68,22 +76,67 @@ public final class ShadowJob: Sendable {
     self.estimatedBytes = Self.estimate(input, liveOutput)
   }
 
+  /// Creates a job for the slot `shadow`.
+  public init(
+    shadow: ServingSlot,
+    settings: ShadowSettings,
+    live: LoadedModel,
+    liveSlot: String,
+    wireProtocol: RequestObservation.WireProtocol,
+    endpoint: String,
+    input: Input,
+    liveOutput: LiveOutput,
+    liveLatency: Duration,
+    servedAt: Date
+  ) {
+    self.init(
+      shadowSlot: shadow.name,
+      shadowModel: shadow.model,
+      settings: settings,
+      live: live,
+      liveSlot: liveSlot,
+      wireProtocol: wireProtocol,
+      endpoint: endpoint,
+      input: input,
+      liveOutput: liveOutput,
+      liveLatency: liveLatency,
+      servedAt: servedAt
+    )
+  }
+
   /// The target the job was made for.
-  public var target: ShadowTarget { ShadowTarget(shadow) }
+  public var target: ShadowTarget {
+    ShadowTarget(slot: shadowSlot, version: shadowModel.version, modelSHA256: shadowModel.sha256)
+  }
+
+  /// Whether the job was made for `target`: compares the model by identity first, so the worker
+  /// pays for string comparisons only when the model differs from the one it last accepted.
+  func isFor(_ target: ShadowTarget?, accepted: inout ObjectIdentifier?) -> Bool {
+    guard let target, shadowSlot == target.slot else { return false }
+    let model = ObjectIdentifier(shadowModel)
+    if model == accepted { return true }
+    guard shadowModel.version == target.version, shadowModel.sha256 == target.modelSHA256 else {
+      return false
+    }
+    accepted = model
+    return true
+  }
 
   private static func estimate(_ input: Input, _ liveOutput: LiveOutput) -> Int {
     var bytes = 256
     switch input {
     case .rows(let rows):
-      bytes += rows.count * 32 + rows.reduce(0) { $0 + $1.count } * 24
+      bytes += rows.count * 32
+      for row in rows { bytes += row.count * 24 }
     case .tensors(let tensors):
-      bytes += tensors.reduce(0) { $0 + Self.bytes(of: $1) }
+      for tensor in tensors { bytes += Self.bytes(of: tensor) }
     }
     switch liveOutput {
     case .predictions(let predictions):
-      bytes += predictions.count * 96 + predictions.reduce(0) { $0 + ($1.probabilities?.count ?? 0) } * 8
+      bytes += predictions.count * 96
+      for prediction in predictions { bytes += (prediction.probabilities?.count ?? 0) * 8 }
     case .tensors(let tensors):
-      bytes += tensors.reduce(0) { $0 + Self.bytes(of: $1) }
+      for tensor in tensors { bytes += Self.bytes(of: tensor) }
     }
     return bytes
   }

@@ -10,9 +10,11 @@ import Synchronization
 /// offered, and nothing the shadow does reaches a live response.
 ///
 /// The request path calls ``shadowSlot(for:answeredBy:pinned:)`` (no lock, one atomic add for
-/// the sample) and, when it returns a slot, builds a ``ShadowJob`` and ``offer(_:)``s it (a few
-/// atomics; a full queue or byte budget drops the copy and counts it). The server keeps the
-/// mirror in step with the served snapshot through ``update(_:now:)``.
+/// the sample) and, when it returns a slot and the queue has room, builds a ``ShadowJob`` (a
+/// value, no allocation) and ``offer(_:settings:)``s it (a few atomics; a full queue or byte
+/// budget drops the copy and counts it). The worker takes the copies off in batches and writes
+/// the statistics and the metrics once per batch. The server keeps the mirror in step with the
+/// served snapshot through ``update(_:now:)``.
 public final class ShadowMirror: Sendable {
   struct State {
     var target: ShadowTarget?
@@ -37,7 +39,7 @@ public final class ShadowMirror: Sendable {
   let files = DispatchQueue(label: "hotswap.shadow-files")
   private let position = Atomic<UInt64>(0)
   private let persistPending = Atomic<Bool>(false)
-  /// The target the worker counts for; read once per copy by the worker only.
+  /// The target the worker counts for; read once per batch by the worker only.
   private let current = Mutex<ShadowTarget?>(nil)
   private let state = Mutex(State())
 
@@ -71,22 +73,30 @@ public final class ShadowMirror: Sendable {
       ? shadow : nil
   }
 
+  /// Whether the queue has room for one more copy under `settings` (a moment's look: ``offer``
+  /// decides). Lets the request path drop a copy before it builds it.
+  @inline(__always)
+  func hasRoom(_ settings: ShadowSettings) -> Bool {
+    depth.load(ordering: .relaxed) < settings.queue
+  }
+
   /// Queues `job` for the shadow, or drops and counts it when the queue or its byte budget is
-  /// full. Never waits.
-  public func offer(_ job: ShadowJob) {
+  /// full (`settings`: the shadow's settings when the request was served). Never waits, never
+  /// allocates: the job is moved into a cell of the queue.
+  public func offer(_ job: consuming ShadowJob, settings: ShadowSettings) {
     guard let lane = lane.load() else {
       statistics.countDrop()
       return
     }
     let queue = lane.queue
-    let limit = min(job.settings.queue, queue.capacity)
+    let limit = min(settings.queue, queue.capacity)
     guard depth.add(1, ordering: .relaxed).newValue <= limit else {
       depth.subtract(1, ordering: .relaxed)
       statistics.countDrop()
       return
     }
     let bytes = job.estimatedBytes
-    guard queuedBytes.add(bytes, ordering: .relaxed).newValue <= job.settings.maxQueueBytes else {
+    guard queuedBytes.add(bytes, ordering: .relaxed).newValue <= settings.maxQueueBytes else {
       queuedBytes.subtract(bytes, ordering: .relaxed)
       depth.subtract(1, ordering: .relaxed)
       statistics.countDrop()
@@ -122,31 +132,45 @@ public final class ShadowMirror: Sendable {
 
   // MARK: The worker
 
-  /// Takes one copy off the queue and runs it; false when the queue was empty.
+  /// Takes up to ``ShadowBatch/limit`` copies off the queue and runs them, then writes the
+  /// statistics and the metrics once for all of them; false when the queue was empty.
   func step() -> Bool {
-    guard let job = lane.load()?.queue.pop() else { return false }
-    depth.subtract(1, ordering: .relaxed)
-    queuedBytes.subtract(job.estimatedBytes, ordering: .relaxed)
+    guard let queue = lane.load()?.queue, var job = queue.pop() else { return false }
     // A copy made for a shadow that has since changed is not counted for the new one.
-    guard current.withLock({ $0 }) == job.target else { return true }
+    let target = current.withLock { $0 }
+    var accepted: ObjectIdentifier? = nil
+    var batch = ShadowBatch(slot: target?.slot ?? job.shadowSlot)
+    var taken = 0
+    var bytes = 0
+    while true {
+      taken += 1
+      bytes += job.estimatedBytes
+      if job.isFor(target, accepted: &accepted) { run(job, into: &batch) }
+      guard taken < ShadowBatch.limit, let next = queue.pop() else { break }
+      job = next
+    }
+    depth.subtract(taken, ordering: .relaxed)
+    queuedBytes.subtract(bytes, ordering: .relaxed)
+    statistics.record(batch)
+    observer?.shadowRan(batch)
+    return true
+  }
+
+  private func run(_ job: ShadowJob, into batch: inout ShadowBatch) {
     let started = ContinuousClock.now
-    let outcome = ShadowExecution(tolerance: job.settings.tolerance).run(job)
+    let outcome = ShadowExecution(tolerance: job.tolerance).run(job)
     let elapsed = ContinuousClock.now - started
     switch outcome {
     case .failed(let message):
-      statistics.recordError(message)
-      observer?.shadowFailed(slot: job.shadow.name)
+      batch.failed(message)
     case .compared(let rows):
-      let comparisons = rows.map(\.comparison)
-      statistics.recordCompared(comparisons, shadow: elapsed, live: job.liveLatency)
-      observer?.shadowCompared(slot: job.shadow.name, comparisons: comparisons, duration: elapsed)
-      if job.settings.record > 0 {
+      batch.compared(rows.lazy.map(\.comparison), shadow: elapsed, live: job.liveLatency)
+      if job.records {
         for row in rows where !row.comparison.agrees {
           sample.add(DisagreementRecord(job: job, row: row))
         }
       }
     }
-    return true
   }
 }
 

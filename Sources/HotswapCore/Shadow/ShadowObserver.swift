@@ -1,8 +1,6 @@
-/// Told of every copy the shadow ran, on the shadow's thread (never the request path): the
-/// Prometheus metrics implement it.
+/// Told of the copies the shadow ran, one batch at a time, on the shadow's thread (never the
+/// request path): the Prometheus metrics implement it.
 public protocol ShadowObserver: Sendable {
-  /// The shadow ran a copy and compared its rows.
-  func shadowCompared(slot: String, comparisons: [PredictionComparison], duration: Duration)
-  /// The shadow failed on a copy.
-  func shadowFailed(slot: String)
+  /// The shadow ran a batch of copies: compared some, failed on others.
+  func shadowRan(_ batch: ShadowBatch)
 }

@@ -3,7 +3,7 @@ import Synchronization
 
 /// The shadow's numbers: a sliding window (for the guard, the rollout gate and the status page)
 /// and totals since the shadow began (kept across restarts through the state file). Written by the
-/// shadow worker under one lock; the request path only counts drops, with one atomic add.
+/// shadow worker under one lock, once per batch of copies; the request path only counts drops, with one atomic add.
 public final class ShadowStatistics: Sendable {
   /// Seconds per window bucket.
   public static let period: Int64 = 5
@@ -56,6 +56,41 @@ public final class ShadowStatistics: Sendable {
         $0.record(comparisons, shadowNanoseconds: shadowNanoseconds, liveNanoseconds: liveNanoseconds)
       }
       state.total.record(comparisons, shadowNanoseconds: shadowNanoseconds, liveNanoseconds: liveNanoseconds)
+    }
+  }
+
+  /// Counts a batch of copies the worker ran, at `instant`: one lock for the whole batch.
+  public func record(
+    _ batch: ShadowBatch,
+    at instant: ContinuousClock.Instant = .now,
+    wall: Date = Date()
+  ) {
+    guard !batch.isEmpty else { return }
+    let second = self.second(of: instant)
+    state.withLock { state in
+      fold(&state, second: second)
+      state.window.update(second: second) { summary in
+        for run in batch.runs {
+          summary.record(
+            batch.comparisons(of: run),
+            shadowNanoseconds: Self.nanoseconds(run.shadow),
+            liveNanoseconds: Self.nanoseconds(run.live)
+          )
+        }
+        summary.errors += batch.errors
+      }
+      for run in batch.runs {
+        state.total.record(
+          batch.comparisons(of: run),
+          shadowNanoseconds: Self.nanoseconds(run.shadow),
+          liveNanoseconds: Self.nanoseconds(run.live)
+        )
+      }
+      state.total.errors += batch.errors
+      if let message = batch.lastError {
+        state.lastError = message
+        state.lastErrorAt = wall
+      }
     }
   }
 

@@ -54,7 +54,7 @@ public struct ShadowSummary: Sendable, Equatable {
 
   /// Counts one compared request: its rows' comparisons and both latencies.
   public mutating func record(
-    _ comparisons: [PredictionComparison],
+    _ comparisons: some Collection<PredictionComparison>,
     shadowNanoseconds: Int64,
     liveNanoseconds: Int64
   ) {

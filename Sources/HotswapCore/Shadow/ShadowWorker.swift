@@ -5,13 +5,17 @@ import Synchronization
 import Glibc
 #endif
 
-/// The shadow's one thread: runs `step` (take one copy off the ``ShadowQueue`` and process it)
-/// until the queue is empty, then waits for the next push.
+/// The shadow's one thread: runs `step` (take a batch of copies off the ``ShadowQueue`` and
+/// process them) until the queue is empty, then waits for the next push.
 /// It runs under `SCHED_IDLE` (and nice 19, should that policy be refused): it gets a CPU only
 /// when nothing else wants it, so on a busy box the live event loops always come first and the
 /// shadow fills its queue (drops counted) instead of taking CPU from live requests. Measured with
 /// nice 19 alone (bench/shadow, 2 cores, loaded): a fast iris shadow kept 20 % of the live
 /// throughput, because a nice-19 thread still gets its share whenever the event loops wait.
+/// `SCHED_IDLE` still lets it fill the short gaps in which an event loop waits for the network,
+/// and each costs the loop a switch and its caches; ``ShadowDutyCycle`` keeps it under a quarter
+/// of one core, so a slow shadow cannot keep a core busy (the copies it has no time for are
+/// dropped and counted).
 ///
 /// Waking it costs the request path nothing while it is busy: after draining the queue it naps
 /// in 1 ms steps for a while before it sleeps for real, and only a push that finds it asleep
@@ -19,6 +23,8 @@ import Glibc
 final class ShadowWorker: Sendable {
   /// How long the worker naps in 1 ms steps before it sleeps until signalled.
   static let napBudget = 50
+  /// The share of one core the worker uses at most (see ``ShadowDutyCycle``).
+  static let cpuShare = 0.25
   /// The nice value the worker runs at.
   static let niceness: CInt = 19
   /// `SCHED_IDLE` from linux/sched.h (Glibc exports it only under `_GNU_SOURCE`).
@@ -27,11 +33,21 @@ final class ShadowWorker: Sendable {
   private let sleeping = Atomic<Bool>(false)
   private let stopped = Atomic<Bool>(false)
   private let wake = DispatchSemaphore(value: 0)
+  private let cpuShare: Double
 
-  /// Starts the thread; `step` processes one copy and returns false when the queue was empty.
+  private init(cpuShare: Double) {
+    self.cpuShare = cpuShare
+  }
+
+  /// Starts the thread; `step` processes a batch of copies and returns false when the queue was
+  /// empty.
   /// Returns nil when no thread could be started (then nothing is mirrored).
-  static func start(name: String, step: @escaping @Sendable () -> Bool) -> ShadowWorker? {
-    let worker = ShadowWorker()
+  static func start(
+    name: String,
+    cpuShare: Double = ShadowWorker.cpuShare,
+    step: @escaping @Sendable () -> Bool
+  ) -> ShadowWorker? {
+    let worker = ShadowWorker(cpuShare: cpuShare)
     let context = Unmanaged.passRetained(Context(worker: worker, name: name, step: step)).toOpaque()
     var thread = pthread_t()
     guard pthread_create(&thread, nil, runShadowWorker, context) == 0 else {
@@ -60,14 +76,26 @@ final class ShadowWorker: Sendable {
     wake.signal()
   }
 
+  private static func clock(_ id: clockid_t) -> Int64 {
+    var time = timespec()
+    clock_gettime(id, &time)
+    return Int64(time.tv_sec) &* 1_000_000_000 &+ Int64(time.tv_nsec)
+  }
+
   fileprivate func loop(_ step: @Sendable () -> Bool) {
     _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceness)
     var parameters = sched_param()
     _ = sched_setscheduler(0, Self.idlePolicy, &parameters)
     var naps = 0
+    var duty = ShadowDutyCycle(share: cpuShare)
     while !stopped.load(ordering: .relaxed) {
       if step() {
         naps = 0
+        let owed = duty.pause(cpu: Self.clock(CLOCK_THREAD_CPUTIME_ID), wall: Self.clock(CLOCK_MONOTONIC))
+        if owed > 0 {
+          var pause = timespec(tv_sec: Int(owed / 1_000_000_000), tv_nsec: Int(owed % 1_000_000_000))
+          nanosleep(&pause, nil)
+        }
         continue
       }
       if naps < Self.napBudget {

@@ -4,7 +4,7 @@ import Synchronization
 
 /// The shadow's Prometheus metrics: request outcomes, compared predictions and disagreements,
 /// the distribution of differences and the shadow's run time per slot, fed from the shadow's
-/// thread; drops, the queue and the window's agreement are brought up to date at each scrape.
+/// thread once per batch of copies; drops, the queue and the window's agreement are brought up to date at each scrape.
 public final class ShadowMetrics: ShadowObserver, Sendable {
   private struct Series: Sendable {
     let compared: Counter
@@ -34,13 +34,15 @@ public final class ShadowMetrics: ShadowObserver, Sendable {
     )
   }
 
-  /// Counts a compared copy.
-  public func shadowCompared(slot: String, comparisons: [PredictionComparison], duration: Duration) {
-    let handles = self.handles(slot)
-    handles.compared.increment()
-    handles.predictions.increment(by: Int64(comparisons.count))
+  /// Counts a batch of copies: the handles looked up once, the counters added to once.
+  public func shadowRan(_ batch: ShadowBatch) {
+    guard !batch.isEmpty else { return }
+    let handles = self.handles(batch.slot)
+    if !batch.runs.isEmpty { handles.compared.increment(by: Int64(batch.runs.count)) }
+    if batch.errors > 0 { handles.failed.increment(by: Int64(batch.errors)) }
+    if !batch.comparisons.isEmpty { handles.predictions.increment(by: Int64(batch.comparisons.count)) }
     var disagreeing: Int64 = 0
-    for comparison in comparisons {
+    for comparison in batch.comparisons {
       if !comparison.agrees { disagreeing += 1 }
       if let difference = comparison.difference {
         // A NaN or infinite difference (a model answered NaN) counts as a very large one.
@@ -48,12 +50,7 @@ public final class ShadowMetrics: ShadowObserver, Sendable {
       }
     }
     if disagreeing > 0 { handles.disagreements.increment(by: disagreeing) }
-    handles.latency.record(duration)
-  }
-
-  /// Counts a failed copy.
-  public func shadowFailed(slot: String) {
-    handles(slot).failed.increment()
+    for run in batch.runs { handles.latency.record(run.shadow) }
   }
 
   /// Brings drops, the queue depth and the window's agreement up to date.

@@ -20,6 +20,9 @@ final class OffloadObservation: RequestObserver, Sendable {
     self.observer = observer
   }
 
+  /// True: it holds observations and deliveries until the work finishes.
+  var holdsUntilServed: Bool { true }
+
   /// Held until `finish()`; dropped if the request expired.
   func observe(_ observation: RequestObservation) {
     state.withLock { state in
@@ -92,7 +95,7 @@ extension PredictionTicket {
     latency: Duration,
     reportingTo observer: any RequestObserver
   ) {
-    guard let offload = observer as? OffloadObservation else {
+    guard observer.holdsUntilServed, let offload = observer as? OffloadObservation else {
       served(input, output, latency: latency)
       return
     }
