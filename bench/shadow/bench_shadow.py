@@ -14,7 +14,7 @@ live answer and how many copies it dropped (counted, never waited for).
 Per round the script also reads the server's threads' CPU time (/proc/PID/task/*/schedstat): the
 event loops' CPU microseconds per request (`loop_cpu_cost_percent` compares them with the plain
 server's: what a copy costs the request path, and less sensitive than throughput to other work on
-the machine) and the share of one core the shadow worker used (`shadow_cpu_share`, capped at 0.25).
+the machine) and the share of one core the shadow worker used (`shadow_cpu_share`, capped at 0.03).
 
 Writes JSON to bench/results/shadow.json (or --out). See README.md.
 """
