@@ -97,4 +97,24 @@ struct WatchSettleTests {
     let events = [InotifyEvent(watchDescriptor: 1, mask: .delete, name: "active.toml")]
     #expect(WatchRouter.isSettled(events, directories: Self.directories, interests: []))
   }
+
+  @Test func aSaveSplitOverTwoDrainsSettlesWithItsSecondHalf() {
+    let interests = [SubscriberInterests(config: [WatchInterest(directory: "/c", name: "active.toml")])]
+    var progress = SaveProgress()
+    progress.observe(
+      [InotifyEvent(watchDescriptor: 1, mask: .delete, name: "active.toml")],
+      directories: Self.directories,
+      interests: interests
+    )
+    #expect(!progress.isSettled)
+    progress.observe(
+      [
+        InotifyEvent(watchDescriptor: 1, mask: .create, name: "active.toml"),
+        InotifyEvent(watchDescriptor: 1, mask: .closeWrite, name: "active.toml"),
+      ],
+      directories: Self.directories,
+      interests: interests
+    )
+    #expect(progress.isSettled)
+  }
 }

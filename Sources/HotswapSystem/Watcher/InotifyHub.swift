@@ -22,7 +22,7 @@ final class InotifyHub: Sendable {
   /// How long the thread waits for more events after draining a burst that ends mid-save (a
   /// delete or a create whose writer has not closed the file yet): the rest of the save arrives
   /// within it and becomes one emission. A burst that ends a save (a writer's close, a rename) is
-  /// emitted at once (``WatchRouter/isSettled(_:directories:interests:)``).
+  /// emitted at once (``SaveProgress``).
   static let settleTime = Duration.milliseconds(2)
   /// The longest a continuous stream of events is collected before emitting anyway.
   ///
@@ -154,8 +154,10 @@ final class InotifyHub: Sendable {
   private func collectBatch(inotify: CInt?) -> [InotifyEvent] {
     var events = drain()
     guard !events.isEmpty else { return [] }
+    var progress = SaveProgress()
+    observe(events, into: &progress)
     let end = ContinuousClock.now + Self.maximumBatchTime
-    while !isSettled(events), ContinuousClock.now < end {
+    while !progress.isSettled, ContinuousClock.now < end {
       let wait = min(Self.settleTime, end - .now)
       if let inotify {
         var descriptor = pollfd(fd: inotify, events: Int16(POLLIN), revents: 0)
@@ -165,15 +167,16 @@ final class InotifyHub: Sendable {
       }
       let more = drain()
       if more.isEmpty { break }
+      observe(more, into: &progress)
       events += more
     }
     return events
   }
 
-  /// Whether `events` end every save they touched (see ``WatchRouter/isSettled(_:directories:interests:)``).
-  private func isSettled(_ events: [InotifyEvent]) -> Bool {
+  /// Feeds newly drained `events` to `progress` (see ``SaveProgress``).
+  private func observe(_ events: [InotifyEvent], into progress: inout SaveProgress) {
     state.withLock { state in
-      WatchRouter.isSettled(
+      progress.observe(
         events,
         directories: { state.table.directories(for: $0) },
         interests: state.subscribers.values.map(\.interests)

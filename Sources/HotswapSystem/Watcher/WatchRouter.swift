@@ -71,23 +71,40 @@ enum WatchRouter {
     return changes
   }
 
-  /// Whether a batch of events leaves every entry it touched in a finished state, so the batch can
-  /// be emitted at once instead of waiting for the rest of a save.
-  ///
-  /// An entry's last event decides: `IN_CLOSE_WRITE` (a writer closed the file), `IN_MOVED_TO` (an
-  /// atomic rename, a ConfigMap's `..data` swap) and `IN_ATTRIB` end a save; `IN_DELETE`,
-  /// `IN_CREATE` and `IN_MOVED_FROM` are its first half (a create is followed by the writer's
-  /// close, a delete or a move away usually by the new file), as is a watched directory going
-  /// away. Events on entries nobody is interested in decide nothing; a queue overflow is final.
+  /// Whether a batch of events leaves every entry it touched in a finished state (see
+  /// ``SaveProgress``).
   static func isSettled(
     _ events: [InotifyEvent],
     directories: (CInt) -> Set<String>,
     interests: [SubscriberInterests]
   ) -> Bool {
-    var last: [WatchInterest: InotifyMask] = [:]
-    var directoryGone = false
+    var progress = SaveProgress()
+    progress.observe(events, directories: directories, interests: interests)
+    return progress.isSettled
+  }
+}
+
+/// How a batch being collected leaves the watched entries, fed event by event as they are drained
+/// (so a long burst is looked at once, not again with every drain).
+///
+/// An entry's last event decides: `IN_CLOSE_WRITE` (a writer closed the file), `IN_MOVED_TO` (an
+/// atomic rename, a ConfigMap's `..data` swap) and `IN_ATTRIB` end a save; `IN_DELETE`,
+/// `IN_CREATE` and `IN_MOVED_FROM` are its first half (a create is followed by the writer's
+/// close, a delete or a move away usually by the new file), as is a watched directory going
+/// away. Events on entries nobody is interested in decide nothing; a queue overflow is final.
+struct SaveProgress: Sendable {
+  private var last: [WatchInterest: InotifyMask] = [:]
+  private var directoryGone = false
+  private var overflowed = false
+
+  /// Takes `events` (in order) into account.
+  mutating func observe(
+    _ events: [InotifyEvent],
+    directories: (CInt) -> Set<String>,
+    interests: [SubscriberInterests]
+  ) {
     for event in events {
-      if event.mask.contains(.queueOverflow) { return true }
+      if event.mask.contains(.queueOverflow) { overflowed = true }
       let watched = directories(event.watchDescriptor)
       if event.name.isEmpty {
         if !event.mask.isDisjoint(with: .directoryGone),
@@ -105,6 +122,11 @@ enum WatchRouter {
         if relevant { last[entry] = event.mask }
       }
     }
+  }
+
+  /// Whether every save seen has ended, so the batch can be emitted without waiting.
+  var isSettled: Bool {
+    if overflowed { return true }
     if directoryGone { return false }
     return last.values.allSatisfy { !$0.isDisjoint(with: .endsSave) }
   }
